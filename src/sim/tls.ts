@@ -32,7 +32,10 @@ export async function createTlsMaterial(
   const notAfter = new Date(Date.now() + (options.days ?? 30) * 86_400_000);
   const name = options.commonName ?? "aks-backup-sim";
 
-  const caKeys = (await crypto.subtle.generateKey(ecdsa, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const caKeys = (await crypto.subtle.generateKey(ecdsa, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${name}-ca`,
     keys: caKeys,
@@ -46,7 +49,10 @@ export async function createTlsMaterial(
     ],
   });
 
-  const serverKeys = (await crypto.subtle.generateKey(ecdsa, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const serverKeys = (await crypto.subtle.generateKey(ecdsa, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const server = await x509.X509CertificateGenerator.create({
     subject: `CN=${name}`,
     issuer: ca.subject,

@@ -59,7 +59,12 @@ export interface ObjectStore {
    * Deletes, or with finalizers present sets deletionTimestamp and returns the object; the object
    * goes once its finalizers are removed by an update.
    */
-  delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): KubeObject;
+  delete(
+    resource: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options?: DeleteOptions,
+  ): KubeObject;
   /** Every change, in commit order, delivered synchronously after the write. Returns an unsubscribe. */
   subscribe(listener: (event: StoreEvent) => void): () => void;
 }

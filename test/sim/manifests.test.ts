@@ -1,0 +1,184 @@
+// Every real-world manifest of the corpus, created through @kubernetes/client-node and through the
+// real kubectl, reads back as written apart from what the server sets; the invalid one is refused.
+import { ApiException, KubernetesObjectApi } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../src/sim/kube/types.js";
+import {
+  ALTERNATIVE_CRD,
+  differences,
+  expectedStoredForm,
+  INVALID_MANIFEST,
+  isCrd,
+  loadManifests,
+  type ManifestFile,
+  namespaceForFile,
+} from "../helpers/manifests.js";
+import { kubeConfigFor, kubectl, useSimulator } from "../helpers/sim.js";
+
+const manifests = loadManifests();
+const crdFirst = (a: ManifestFile, b: ManifestFile) =>
+  Number(!a.documents.some(isCrd)) - Number(!b.documents.some(isCrd)) || a.path.localeCompare(b.path);
+const positive = manifests
+  .filter((m) => m.path !== INVALID_MANIFEST && m.path !== ALTERNATIVE_CRD)
+  .sort(crdFirst);
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("real-world manifests through @kubernetes/client-node", () => {
+  const sim = useSimulator();
+
+  async function namespaced(client: KubernetesObjectApi, object: KubeObject): Promise<boolean> {
+    const resource = await client.resource(object.apiVersion ?? "", object.kind ?? "");
+    return resource?.namespaced ?? false;
+  }
+
+  async function createAll(client: KubernetesObjectApi, file: ManifestFile): Promise<KubeObject[]> {
+    const created: KubeObject[] = [];
+    const ns = namespaceForFile(file.path);
+    await client
+      .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })
+      .catch(() => undefined);
+    for (const document of file.documents) {
+      const object = structuredClone(document);
+      if ((await namespaced(client, object)) && !object.metadata?.namespace) {
+        object.metadata = { ...object.metadata, namespace: ns };
+      }
+      created.push(object);
+      await client.create(object as Parameters<KubernetesObjectApi["create"]>[0]);
+      if (isCrd(object)) await waitEstablished(client, object.metadata?.name ?? "");
+    }
+    return created;
+  }
+
+  async function waitEstablished(client: KubernetesObjectApi, name: string): Promise<void> {
+    await eventually(async () => {
+      const crd = (await client.read({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name },
+      })) as KubeObject;
+      const conditions = (crd.status as { conditions?: { type: string; status: string }[] } | undefined)
+        ?.conditions;
+      return conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+    }, `CRD ${name} to be Established`);
+  }
+
+  it.each(positive.map((file) => [file.path, file] as const))(
+    "creates and reads back %s",
+    async (_path, file) => {
+      const client = KubernetesObjectApi.makeApiClient(kubeConfigFor(sim()));
+      await client
+        .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } })
+        .catch(() => undefined);
+      for (const object of await createAll(client, file)) {
+        const stored = (await client.read(
+          object as Parameters<KubernetesObjectApi["read"]>[0],
+        )) as KubeObject;
+        const raw = JSON.parse(JSON.stringify(stored)) as KubeObject;
+        expect(
+          differences(expectedStoredForm(object), raw),
+          `${object.kind} ${object.metadata?.name}`,
+        ).toEqual([]);
+        expect(raw.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Number(raw.metadata?.resourceVersion)).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it("refuses the DaemonSet without spec.selector with 422 Invalid", async () => {
+    const client = KubernetesObjectApi.makeApiClient(kubeConfigFor(sim()));
+    const file = manifests.find((m) => m.path === INVALID_MANIFEST);
+    const daemonSet = structuredClone(file?.documents[0]) as KubeObject;
+    daemonSet.metadata = { ...daemonSet.metadata, namespace: "default" };
+    const error = await client.create(daemonSet as Parameters<KubernetesObjectApi["create"]>[0]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ApiException);
+    const apiError = error as ApiException<string>;
+    expect(apiError.code).toBe(422);
+    const status = JSON.parse(apiError.body) as { reason: string; details: { causes: { field: string }[] } };
+    expect(status.reason).toBe("Invalid");
+    expect(status.details.causes.map((c) => c.field)).toContain("spec.selector");
+  });
+});
+
+describe("real-world manifests through kubectl", () => {
+  const sim = useSimulator();
+
+  it("creates every manifest with `kubectl create -f` and reads each back with `kubectl get -o json`", async () => {
+    expect((await kubectl(sim(), ["create", "namespace", "monitoring"])).code).toBe(0);
+    for (const file of positive) {
+      const ns = namespaceForFile(file.path);
+      await kubectl(sim(), ["create", "namespace", ns]);
+      const created = await kubectl(sim(), ["create", "-n", ns, "-f", "-", "-o", "json"], file.text);
+      expect(created.stderr, file.path).toBe("");
+      expect(created.code, file.path).toBe(0);
+      if (file.documents.some(isCrd)) {
+        for (const crd of file.documents.filter(isCrd)) {
+          const waited = await kubectl(sim(), [
+            "wait",
+            "--for=condition=Established",
+            `crd/${crd.metadata?.name}`,
+          ]);
+          expect(waited.code, waited.stderr).toBe(0);
+        }
+      }
+      for (const document of file.documents) {
+        const got = await kubectl(sim(), [
+          "get",
+          "-n",
+          document.metadata?.namespace ?? ns,
+          `${document.kind?.trim()}.${(document.apiVersion ?? "").split("/").reverse().slice(1).join("")}`.replace(
+            /\.$/,
+            "",
+          ),
+          document.metadata?.name ?? "",
+          "-o",
+          "json",
+        ]);
+        expect(got.code, `${file.path}: ${got.stderr}`).toBe(0);
+        const stored = JSON.parse(got.stdout) as KubeObject;
+        expect(differences(expectedStoredForm(document), stored), `${file.path} ${document.kind}`).toEqual(
+          [],
+        );
+      }
+    }
+  });
+
+  it("refuses the DaemonSet without spec.selector as a real server does", async () => {
+    const file = manifests.find((m) => m.path === INVALID_MANIFEST);
+    const result = await kubectl(sim(), ["create", "-n", "default", "-f", "-"], file?.text);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('DaemonSet.apps "nginx-daemon" is invalid');
+    expect(result.stderr).toContain("spec.selector: Required value");
+  });
+
+  it("replaces one CRD definition by its alternative after deletion", async () => {
+    const alternative = manifests.find((m) => m.path === ALTERNATIVE_CRD);
+    await kubectl(sim(), ["delete", "crd", "foos.samplecontroller.k8s.io", "--ignore-not-found"]);
+    const created = await kubectl(sim(), ["create", "-f", "-"], alternative?.text);
+    expect(created.code, created.stderr).toBe(0);
+    const waited = await kubectl(sim(), [
+      "wait",
+      "--for=condition=Established",
+      "crd/foos.samplecontroller.k8s.io",
+    ]);
+    expect(waited.code, waited.stderr).toBe(0);
+    const got = await kubectl(sim(), ["get", "crd", "foos.samplecontroller.k8s.io", "-o", "json"]);
+    const stored = JSON.parse(got.stdout) as KubeObject;
+    expect(differences(expectedStoredForm(alternative?.documents[0] ?? {}), stored)).toEqual([]);
+  });
+});
