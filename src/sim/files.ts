@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { isMap, isSeq, parseDocument, YAMLMap } from "yaml";
+import { Document, isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import type { Simulator } from "./simulator.js";
 
 export interface SimulatorFiles {
@@ -56,8 +56,8 @@ export function renderConfig(
   storage: StorageSettings,
   files: Pick<SimulatorFiles, "kubeconfig" | "caCert" | "armToken">,
 ): string {
-  const doc = parseDocument(existing ?? "");
-  if (!isMap(doc.contents)) doc.contents = new YAMLMap();
+  const parsed = existing ? parseDocument(existing) : undefined;
+  const doc: Document = parsed && isMap(parsed.contents) ? parsed : new Document({});
   doc.commentBefore = header(sim.clusterName);
 
   doc.set(
