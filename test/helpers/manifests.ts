@@ -54,10 +54,11 @@ export function namespaceForFile(path: string): string {
 
 /**
  * What the object must look like when read back: the manifest as a real server stores it.
- * Secrets' stringData becomes base64 data; a `creationTimestamp: null` is replaced by the server.
+ * Secrets' stringData becomes base64 data; null fields are dropped (Go's omitempty), so a
+ * `creationTimestamp: null` is replaced by the server's and `from: null` reads back absent.
  */
 export function expectedStoredForm(object: KubeObject): KubeObject {
-  const expected = structuredClone(object);
+  const expected = withoutNulls(object) as KubeObject;
   if (expected.metadata && expected.metadata.creationTimestamp === null)
     delete expected.metadata.creationTimestamp;
   if (expected.kind === "Secret" && expected.stringData && typeof expected.stringData === "object") {
@@ -90,5 +91,15 @@ export function differences(expected: unknown, actual: unknown, path = ""): stri
   const actualRecord = actual as Record<string, unknown>;
   return Object.entries(expected as Record<string, unknown>).flatMap(([key, value]) =>
     differences(value, actualRecord[key], `${path}.${key}`),
+  );
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== null)
+      .map(([key, field]) => [key, withoutNulls(field)]),
   );
 }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll } from "vitest";
+import { renderKubeconfig } from "../../src/sim/kubeconfig.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 
 /** Starts a simulator before the file's tests and stops it after; call at the top of a describe. */
@@ -37,10 +38,24 @@ export interface KubectlResult {
 }
 
 /** Runs the real kubectl against the simulator; never throws on a non-zero exit. */
-export async function kubectl(sim: Simulator, args: string[], input?: string): Promise<KubectlResult> {
+export async function kubectl(
+  sim: Simulator,
+  args: string[],
+  input?: string,
+  options: { namespace?: string } = {},
+): Promise<KubectlResult> {
   const dir = mkdtempSync(join(tmpdir(), "kubectl-"));
   const kubeconfigPath = join(dir, "kubeconfig");
-  writeFileSync(kubeconfigPath, sim.kubeconfig, { mode: 0o600 });
+  const kubeconfig = options.namespace
+    ? renderKubeconfig({
+        name: sim.clusterName,
+        server: sim.kube.url,
+        caCert: sim.tls.caCert,
+        token: sim.token,
+        namespace: options.namespace,
+      })
+    : sim.kubeconfig;
+  writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
   try {
     return await new Promise<KubectlResult>((resolve, reject) => {
       const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, "--request-timeout=20s", ...args], {

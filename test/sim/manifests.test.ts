@@ -1,7 +1,14 @@
 // Every real-world manifest of the corpus, created through @kubernetes/client-node and through the
 // real kubectl, reads back as written apart from what the server sets; the invalid one is refused.
-import { ApiException, KubernetesObjectApi } from "@kubernetes/client-node";
+import {
+  ApiException,
+  dumpYaml,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  loadAllYaml,
+} from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import type { KubeObject } from "../../src/sim/kube/types.js";
 import {
   ALTERNATIVE_CRD,
@@ -49,22 +56,25 @@ describe("real-world manifests through @kubernetes/client-node", () => {
     "CustomResourceDefinition",
   ]);
 
+  /** Loads the file the way client-node documents (typed models), fills namespaces, creates each. */
   async function createAll(client: KubernetesObjectApi, file: ManifestFile): Promise<KubeObject[]> {
-    const created: KubeObject[] = [];
     const ns = namespaceForFile(file.path);
     await client
       .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })
       .catch(() => undefined);
-    for (const document of file.documents) {
-      const object = structuredClone(document);
+    const typed = loadAllYaml(file.text) as KubernetesObject[];
+    const expected: KubeObject[] = [];
+    for (const [index, object] of typed.entries()) {
+      const raw = structuredClone(file.documents[index] ?? {});
       if (!clusterScoped.has(object.kind?.trim() ?? "") && !object.metadata?.namespace) {
         object.metadata = { ...object.metadata, namespace: ns };
+        raw.metadata = { ...raw.metadata, namespace: ns };
       }
-      created.push(object);
-      await client.create(object as Parameters<KubernetesObjectApi["create"]>[0]);
-      if (isCrd(object)) await waitEstablished(client, object.metadata?.name ?? "");
+      expected.push(raw);
+      await client.create(object);
+      if (isCrd(raw)) await waitEstablished(client, raw.metadata?.name ?? "");
     }
-    return created;
+    return expected;
   }
 
   async function waitEstablished(client: KubernetesObjectApi, name: string): Promise<void> {
@@ -88,10 +98,9 @@ describe("real-world manifests through @kubernetes/client-node", () => {
         .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } })
         .catch(() => undefined);
       for (const object of await createAll(client, file)) {
-        const stored = (await client.read(
-          object as Parameters<KubernetesObjectApi["read"]>[0],
-        )) as KubeObject;
-        const raw = JSON.parse(JSON.stringify(stored)) as KubeObject;
+        // Back to the wire form through client-node's own serializer, as a user of it would.
+        const stored = await client.read(object as Parameters<KubernetesObjectApi["read"]>[0]);
+        const raw = parse(dumpYaml(stored)) as KubeObject;
         expect(
           differences(expectedStoredForm(object), raw),
           `${object.kind} ${object.metadata?.name}`,
@@ -128,7 +137,8 @@ describe("real-world manifests through kubectl", () => {
     for (const file of positive) {
       const ns = namespaceForFile(file.path);
       await kubectl(sim(), ["create", "namespace", ns]);
-      const created = await kubectl(sim(), ["create", "-n", ns, "-f", "-", "-o", "json"], file.text);
+      // The context's namespace, not -n: files that name other namespaces too are accepted that way.
+      const created = await kubectl(sim(), ["create", "-f", "-", "-o", "json"], file.text, { namespace: ns });
       expect(created.stderr, file.path).toBe("");
       expect(created.code, file.path).toBe(0);
       if (file.documents.some(isCrd)) {
@@ -167,7 +177,7 @@ describe("real-world manifests through kubectl", () => {
     const file = manifests.find((m) => m.path === INVALID_MANIFEST);
     const result = await kubectl(sim(), ["create", "-n", "default", "-f", "-"], file?.text);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('DaemonSet.apps "nginx-daemon" is invalid');
+    expect(result.stderr).toContain('The DaemonSet "nginx-daemon" is invalid');
     expect(result.stderr).toContain("spec.selector: Required value");
   });
 

@@ -1,0 +1,391 @@
+// The registry semantics of every write, as kube-apiserver's generic registry applies them:
+// server-set metadata, defaults, admission, validation, optimistic concurrency, finalizers, dry run.
+
+import { runAdmission } from "./admission.js";
+import type { DeleteOptions, WriteOptions } from "./api.js";
+import { applyDefaults, initialStatus } from "./defaults.js";
+import {
+  deepEqual,
+  dropNulls,
+  generateName,
+  hasStatusSubresource,
+  kubeTime,
+  orderedObject,
+  specChanged,
+  tracksGeneration,
+} from "./object-meta.js";
+import { recordUpdateManagedFields } from "./patch.js";
+import { type ServedType, storageKey } from "./registry.js";
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  methodNotAllowed,
+  namespaceTerminating,
+  notFound,
+} from "./status.js";
+import type { MemoryStore } from "./store.js";
+import { type Entry, jsonOf, objectKey } from "./store-table.js";
+import type { KubeObject } from "./types.js";
+import {
+  apiVersionOf,
+  initialCrdStatus,
+  isCrdType,
+  isNamespaceType,
+  isUnchanged,
+  meta,
+  namespaceFinalizers,
+  nextState,
+  withPropagationFinalizers,
+} from "./update-state.js";
+import { validateObject } from "./validation.js";
+
+export interface InternalWriteOptions extends WriteOptions {
+  /** "status" writes only `.status`; "finalize" only a Namespace's spec.finalizers. */
+  subresource?: "status" | "finalize";
+  /** managedFields were already computed (server-side apply); store them as given. */
+  managedFieldsComputed?: boolean;
+  /** A PUT of the main resource: Namespace spec.finalizers change only through /finalize. */
+  viaMainResourcePut?: boolean;
+}
+
+export interface InternalDeleteOptions extends DeleteOptions {
+  /** Precondition, as in DeleteOptions.preconditions.uid. */
+  uid?: string;
+}
+
+export interface DeleteResult {
+  /** The deleted object's last state, or the object now waiting for its finalizers. */
+  object: KubeObject;
+  /** False while finalizers (or a Namespace's spec.finalizers) hold the object. */
+  deleted: boolean;
+}
+
+/** The manager recorded when a store caller (a controller) gives none. */
+const defaultManager = "kube-controller-manager";
+
+/** Types whose PUT creates a missing object (their strategies' AllowCreateOnUpdate). */
+const createOnUpdate = new Set([
+  "/endpoints",
+  "/events",
+  "events.k8s.io/events",
+  "coordination.k8s.io/leases",
+]);
+
+export class StoreWriter {
+  constructor(private readonly store: MemoryStore) {}
+
+  create(type: ServedType, object: KubeObject, options: InternalWriteOptions): KubeObject {
+    if (!type.verbs.includes("create")) throw methodNotAllowed();
+    dropNulls(object);
+    object.apiVersion = apiVersionOf(type);
+    object.kind = type.kind;
+    const m = meta(object);
+    if (m.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
+    if (type.namespaced) {
+      if (!m.namespace) throw badRequest("an empty namespace may not be set during creation");
+    } else {
+      delete m.namespace;
+    }
+    if (!m.name && m.generateName) {
+      m.name = generateName(m.generateName);
+      for (let i = 0; i < 8 && this.store.entry(type, m.namespace, m.name); i++)
+        m.name = generateName(m.generateName);
+    }
+    if (!m.name) {
+      throw invalid(type.kind, type.group, "", [
+        {
+          reason: "FieldValueRequired",
+          message: "Required value: name or generateName is required",
+          field: "metadata.name",
+        },
+      ]);
+    }
+    this.checkNamespace(type, m.namespace, m.name);
+    if (this.store.entry(type, m.namespace, m.name)) throw alreadyExists(type.resource, type.group, m.name);
+
+    m.uid = crypto.randomUUID();
+    m.creationTimestamp = kubeTime(this.store.now());
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+    if (tracksGeneration(type)) m.generation = 1;
+    else delete m.generation;
+    if (hasStatusSubresource(type)) {
+      const status = type.crd ? undefined : (initialStatus(type.group, type.resource, object) ?? {});
+      if (status) object.status = status;
+      else delete object.status;
+    }
+    if (isCrdType(type)) object.status = initialCrdStatus(object);
+    applyDefaults(type.group, type.resource, object);
+
+    const admission = runAdmission(this.store.admissionHooks, {
+      operation: "CREATE",
+      type,
+      object,
+      dryRun: options.dryRun === true,
+    });
+    try {
+      this.validate(type, object, undefined);
+    } catch (err) {
+      admission.abort?.();
+      throw err;
+    }
+    const stored = this.withManagedFields(type, undefined, object, options);
+    if (options.dryRun) {
+      admission.abort?.();
+      return orderedObject(stored);
+    }
+    const rv = this.store.nextRevision();
+    meta(stored).resourceVersion = String(rv);
+    const entry: Entry = { object: orderedObject(stored), rv };
+    const key = objectKey(m.namespace, m.name);
+    this.store.table(type).put(key, entry);
+    admission.commit?.();
+    if (isCrdType(type)) this.store.registry.setCrd(entry.object);
+    this.record(type, key, "ADDED", entry, undefined);
+    return JSON.parse(jsonOf(entry)) as KubeObject;
+  }
+
+  update(type: ServedType, input: KubeObject, options: InternalWriteOptions): KubeObject {
+    if (!type.verbs.includes("update")) throw methodNotAllowed();
+    input.apiVersion = apiVersionOf(type);
+    input.kind = type.kind;
+    const m = meta(input);
+    const name = m.name ?? "";
+    const namespace = type.namespaced ? m.namespace : undefined;
+    if (!type.namespaced) delete m.namespace;
+    const key = objectKey(namespace, name);
+    const current = this.store.entry(type, namespace, name);
+    if (!current) {
+      if (!options.subresource && createOnUpdate.has(`${type.group}/${type.resource}`)) {
+        delete m.resourceVersion;
+        return this.create(type, input, options);
+      }
+      throw notFound(type.resource, type.group, name);
+    }
+    const old = current.object;
+    if (m.resourceVersion) {
+      if (m.resourceVersion !== String(current.rv)) throw conflict(type.resource, type.group, name);
+    } else if (type.crd && !options.subresource) {
+      throw invalid(type.kind, type.group, name, [
+        {
+          reason: "FieldValueInvalid",
+          message: "Invalid value: 0x0: must be specified for an update",
+          field: "metadata.resourceVersion",
+        },
+      ]);
+    }
+
+    const next = nextState(type, old, input, options);
+    const admission = runAdmission(this.store.admissionHooks, {
+      operation: "UPDATE",
+      type,
+      object: next,
+      old,
+      ...(options.subresource ? { subresource: options.subresource } : {}),
+      dryRun: options.dryRun === true,
+    });
+    try {
+      this.validate(type, next, old);
+    } catch (err) {
+      admission.abort?.();
+      throw err;
+    }
+    if (tracksGeneration(type) && specChanged(type, old, next)) {
+      meta(next).generation = (old.metadata?.generation ?? 0) + 1;
+    }
+    const stored = this.withManagedFields(type, old, next, options);
+    meta(stored).resourceVersion = String(current.rv);
+    if (isUnchanged(old, stored)) {
+      admission.abort?.();
+      return JSON.parse(jsonOf(current)) as KubeObject;
+    }
+    if (stored.metadata?.deletionTimestamp && !this.isHeld(type, stored)) {
+      if (options.dryRun) {
+        admission.abort?.();
+        return orderedObject(stored);
+      }
+      admission.commit?.();
+      return this.remove(type, key, current, stored, false).object;
+    }
+    if (options.dryRun) {
+      admission.abort?.();
+      return orderedObject(stored);
+    }
+    const rv = this.store.nextRevision();
+    meta(stored).resourceVersion = String(rv);
+    const entry: Entry = { object: orderedObject(stored), rv };
+    this.store.table(type).put(key, entry);
+    admission.commit?.();
+    if (isCrdType(type)) this.store.registry.setCrd(entry.object);
+    this.record(type, key, "MODIFIED", entry, current);
+    return JSON.parse(jsonOf(entry)) as KubeObject;
+  }
+
+  delete(
+    type: ServedType,
+    namespace: string | undefined,
+    name: string,
+    options: InternalDeleteOptions,
+  ): { object: KubeObject; deleted: boolean } {
+    if (!type.verbs.includes("delete")) throw methodNotAllowed();
+    const ns = type.namespaced ? namespace : undefined;
+    const key = objectKey(ns, name);
+    const current = this.store.entry(type, ns, name);
+    if (!current) throw notFound(type.resource, type.group, name);
+    const old = current.object;
+    if (options.uid && options.uid !== old.metadata?.uid) {
+      throw conflict(
+        type.resource,
+        type.group,
+        name,
+        `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${old.metadata?.uid ?? ""}`,
+      );
+    }
+    if (options.resourceVersion && options.resourceVersion !== String(current.rv)) {
+      throw conflict(
+        type.resource,
+        type.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${current.rv}`,
+      );
+    }
+    const next = structuredClone(old);
+    const m = meta(next);
+    const finalizers = withPropagationFinalizers(m.finalizers ?? [], options.propagationPolicy);
+    if (finalizers.length > 0) m.finalizers = finalizers;
+    else delete m.finalizers;
+
+    if (!this.isHeld(type, next, true)) {
+      const admission = runAdmission(this.store.admissionHooks, {
+        operation: "DELETE",
+        type,
+        object: old,
+        dryRun: options.dryRun === true,
+      });
+      if (options.dryRun) {
+        admission.abort?.();
+        return { object: structuredClone(old), deleted: true };
+      }
+      admission.commit?.();
+      return this.remove(type, key, current, next, true);
+    }
+    if (!m.deletionTimestamp) {
+      m.deletionTimestamp = kubeTime(this.store.now());
+      m.deletionGracePeriodSeconds = 0;
+      if (tracksGeneration(type)) m.generation = (m.generation ?? 0) + 1;
+      if (isNamespaceType(type)) next.status = { ...((next.status as object) ?? {}), phase: "Terminating" };
+    }
+    if (deepEqual(old, next) || options.dryRun) return { object: orderedObject(next), deleted: false };
+    const rv = this.store.nextRevision();
+    m.resourceVersion = String(rv);
+    const entry: Entry = { object: orderedObject(next), rv };
+    this.store.table(type).put(key, entry);
+    if (isCrdType(type)) this.store.registry.setCrd(entry.object);
+    this.record(type, key, "MODIFIED", entry, current);
+    return { object: JSON.parse(jsonOf(entry)) as KubeObject, deleted: false };
+  }
+
+  /** Whether finalizers keep the object (for a Namespace also spec.finalizers, once deleting). */
+  private isHeld(type: ServedType, object: KubeObject, deleting = false): boolean {
+    if ((object.metadata?.finalizers ?? []).length > 0) return true;
+    return isNamespaceType(type) && (deleting || !!object.metadata?.deletionTimestamp)
+      ? namespaceFinalizers(object).length > 0
+      : false;
+  }
+
+  /** Removes the object for good and, for a CRD, every object of the types it served. */
+  private remove(
+    type: ServedType,
+    key: string,
+    current: Entry,
+    last: KubeObject,
+    runDelete: boolean,
+  ): DeleteResult {
+    if (!runDelete) {
+      runAdmission(this.store.admissionHooks, {
+        operation: "DELETE",
+        type,
+        object: last,
+        dryRun: false,
+      }).commit?.();
+    }
+    if (isCrdType(type)) this.removeCustomResources(last.metadata?.name ?? "");
+    const rv = this.store.nextRevision();
+    const object = orderedObject(structuredClone(last));
+    meta(object).resourceVersion = String(rv);
+    const entry: Entry = { object, rv };
+    this.store.table(type).remove(key);
+    this.record(type, key, "DELETED", entry, current);
+    return { object: JSON.parse(jsonOf(entry)) as KubeObject, deleted: true };
+  }
+
+  private removeCustomResources(crdName: string): void {
+    for (const gone of this.store.registry.removeCrd(crdName)) {
+      if (this.store.registry.versionsOf(gone.group, gone.resource).length > 0) continue;
+      const table = this.store.table(gone);
+      for (const key of [...table.keys]) {
+        const current = table.get(key);
+        if (!current) continue;
+        const rv = this.store.nextRevision();
+        const object = structuredClone(current.object);
+        meta(object).resourceVersion = String(rv);
+        table.remove(key);
+        this.record(gone, key, "DELETED", { object, rv }, current);
+      }
+      this.store.dropTable(gone);
+    }
+  }
+
+  private checkNamespace(type: ServedType, namespace: string | undefined, name: string): void {
+    if (!type.namespaced || !namespace) return;
+    const namespaces = this.store.registry.lookup("", "v1", "namespaces");
+    const ns = namespaces ? this.store.entry(namespaces, undefined, namespace) : undefined;
+    if (!ns) throw notFound("namespaces", "", namespace);
+    if (ns.object.metadata?.deletionTimestamp)
+      throw namespaceTerminating(type.resource, type.group, name, namespace);
+  }
+
+  private validate(type: ServedType, object: KubeObject, old: KubeObject | undefined): void {
+    const causes = validateObject(type, object, old);
+    if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata?.name ?? "", causes);
+  }
+
+  private withManagedFields(
+    type: ServedType,
+    old: KubeObject | undefined,
+    next: KubeObject,
+    options: InternalWriteOptions,
+  ): KubeObject {
+    if (options.managedFieldsComputed) return next;
+    const manager = options.fieldManager ?? defaultManager;
+    return recordUpdateManagedFields(
+      old,
+      next,
+      manager,
+      "Update",
+      apiVersionOf(type),
+      kubeTime(this.store.now()),
+    );
+  }
+
+  private record(
+    type: ServedType,
+    key: string,
+    event: "ADDED" | "MODIFIED" | "DELETED",
+    entry: Entry,
+    prev?: Entry,
+  ) {
+    this.store.commit({
+      rv: entry.rv,
+      table: storageKey(type.group, type.resource),
+      type: this.store.preferred(type),
+      key,
+      event,
+      entry,
+      ...(prev ? { prev } : {}),
+      at: Date.now(),
+    });
+  }
+}
