@@ -77,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     provisioner: azure.provisionerFor(aksResourceId),
     caCert: tls.caCert,
     clusterName,
+    nodeResourceGroup,
     location,
     ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
     ...(options.crdEstablishDelayMs !== undefined
