@@ -1,16 +1,17 @@
 // Test access to the simulated API server alone (no controllers, no Azure fake): a fresh server per
 // test file, raw HTTPS requests with its CA, a client-node KubeConfig and kubectl with a kubeconfig.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll } from "vitest";
 import { type KubeSim, type KubeSimOptions, startKubeSim } from "../../src/sim/kube/server.js";
 import type { ResourceInfo } from "../../src/sim/kube/types.js";
 import { renderKubeconfig } from "../../src/sim/kubeconfig.js";
 import { createTlsMaterial, type TlsMaterial } from "../../src/sim/tls.js";
+import { type KubectlResult, runKubectl } from "./kubectl.js";
+
+export { eventually } from "./eventually.js";
+
+export type { KubectlResult };
 
 export interface KubeSimHarness {
   sim: KubeSim;
@@ -119,57 +120,9 @@ export function raw(h: KubeSimHarness, method: string, path: string, options: Ra
   });
 }
 
-export interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real kubectl against the server with a private kubeconfig; never throws on failure. */
-export async function kubectlAgainst(
-  h: KubeSimHarness,
-  args: string[],
-  input?: string,
-): Promise<KubectlResult> {
-  const dir = mkdtempSync(join(tmpdir(), "kubectl-"));
-  const kubeconfigPath = join(dir, "kubeconfig");
-  writeFileSync(kubeconfigPath, h.kubeconfig, { mode: 0o600 });
-  try {
-    return await new Promise<KubectlResult>((resolve, reject) => {
-      const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, "--request-timeout=20s", ...args], {
-        env: { PATH: process.env.PATH ?? "", HOME: dir },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(input ?? "");
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `probe` every few milliseconds until it returns a value. */
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 5000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function kubectlAgainst(h: KubeSimHarness, args: string[], input?: string): Promise<KubectlResult> {
+  return runKubectl(h.kubeconfig, args, input);
 }
 
 /** Marks a CRD Established as the CRD controller would (these tests run the API server alone). */

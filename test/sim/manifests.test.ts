@@ -10,6 +10,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KubeObject } from "../../src/sim/kube/types.js";
+import { eventually } from "../helpers/eventually.js";
 import {
   ALTERNATIVE_CRD,
   differences,
@@ -28,20 +29,6 @@ const crdFirst = (a: ManifestFile, b: ManifestFile) =>
 const positive = manifests
   .filter((m) => m.path !== INVALID_MANIFEST && m.path !== ALTERNATIVE_CRD)
   .sort(crdFirst);
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("real-world manifests through @kubernetes/client-node", () => {
   const sim = useSimulator();
