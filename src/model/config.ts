@@ -1,0 +1,125 @@
+// The whole configuration (storage, Azure access, Kubernetes client limits, clusters, policies,
+// instances) with the checks that span lists: unique names and instances naming real clusters/policies.
+import { z } from "zod";
+import { guidSchema } from "./arm-id.js";
+import { backupInstanceSchema } from "./backup-instance.js";
+import { clusterSchema } from "./cluster.js";
+import { fieldOf, type ParseResult, parseModel, repeatedValues, unknownNameMessage } from "./issues.js";
+import { policySchema } from "./policy.js";
+import { redactSecrets, storageSchema } from "./storage.js";
+
+function httpsUrlSchema() {
+  return z.string().superRefine((text, ctx) => {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(text).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: `"${redactSecrets(text)}" must be an https URL` });
+    }
+  });
+}
+
+/**
+ * Azure access. Production leaves `credential` out and signs in with DefaultAzureCredential (managed
+ * identity, workload identity, or the developer's Azure CLI login); `credential.tokenFile` is a
+ * fixed bearer token for the simulator and tests only.
+ */
+export const azureSchema = z.strictObject({
+  /** Resource Manager endpoint; absent = Azure's public cloud (https://management.azure.com). */
+  resourceManagerEndpoint: httpsUrlSchema().optional(),
+  /** Extra CA certificate (PEM) trusted for the Resource Manager endpoint. */
+  caFile: z.string().min(1).optional(),
+  subscriptionId: guidSchema.optional(),
+  credential: z.strictObject({ tokenFile: z.string().min(1) }).optional(),
+});
+
+export const KUBE_DEFAULTS = { qps: 50, burst: 100, pageSize: 500 } as const;
+
+/** Kubernetes client limits for every cluster (a cluster's own qps/burst override them). */
+export const kubeSchema = z.strictObject({
+  qps: z.number().positive().default(KUBE_DEFAULTS.qps),
+  burst: z.int().min(1).default(KUBE_DEFAULTS.burst),
+  /** `limit` of each list call; the API server may return fewer. */
+  pageSize: z.int().min(1).max(10_000).default(KUBE_DEFAULTS.pageSize),
+});
+
+export const configSchema = z
+  .strictObject({
+    /** Absent: embedded Azurite with its data under `.data/`. */
+    storage: storageSchema.optional(),
+    azure: azureSchema.optional(),
+    kube: kubeSchema.prefault({}),
+    clusters: z.array(clusterSchema).default([]),
+    policies: z.array(policySchema).default([]),
+    instances: z.array(backupInstanceSchema).default([]),
+  })
+  .superRefine(
+    (config, ctx) => {
+      if (typeof config !== "object" || config === null) return;
+      for (const list of ["clusters", "policies", "instances"] as const) {
+        for (const { index, value } of repeatedValues(config[list], "name")) {
+          ctx.addIssue({
+            code: "custom",
+            path: [list, index, "name"],
+            message: `"${value}" is already the name of an earlier entry; names must be unique within ${list}`,
+          });
+        }
+      }
+      const names = (list: unknown): string[] =>
+        Array.isArray(list) ? list.flatMap((entry: unknown) => fieldOf(entry, "name") ?? []) : [];
+      const clusters = names(config.clusters);
+      const policies = names(config.policies);
+      if (!Array.isArray(config.instances)) return;
+      config.instances.forEach((instance: unknown, index) => {
+        const cluster = fieldOf(instance, "cluster");
+        if (cluster !== undefined && !clusters.includes(cluster)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["instances", index, "cluster"],
+            message: unknownNameMessage("cluster", cluster, clusters),
+          });
+        }
+        const policy = fieldOf(instance, "policy");
+        if (policy !== undefined && !policies.includes(policy)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["instances", index, "policy"],
+            message: unknownNameMessage("policy", policy, policies, "policies"),
+          });
+        }
+      });
+    },
+    { when: () => true },
+  );
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type AzureSettings = z.output<typeof azureSchema>;
+export type KubeSettings = z.output<typeof kubeSchema>;
+
+/**
+ * Validates a configuration object read from YAML or JSON. A key with no value (`instances:` with its
+ * entries commented out) counts as absent, as YAML authors expect.
+ */
+export function parseConfig(input: unknown): ParseResult<Config> {
+  return parseModel(configSchema, withoutNullValues(input) ?? {});
+}
+
+function withoutNullValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullValues);
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value).filter(([, child]) => child !== null);
+  return Object.fromEntries(entries.map(([key, child]) => [key, withoutNullValues(child)]));
+}
+
+/** A copy safe to print or log: connection-string keys and SAS signatures replaced with `***`. */
+export function redactConfig(config: Config): Config {
+  if (config.storage?.connectionString === undefined) return config;
+  return {
+    ...config,
+    storage: { ...config.storage, connectionString: redactSecrets(config.storage.connectionString) },
+  };
+}
