@@ -126,6 +126,25 @@ export function kubectlAgainst(h: KubeSimHarness, args: string[], input?: string
 }
 
 /** Marks a CRD Established as the CRD controller would (these tests run the API server alone). */
+/**
+ * Plays the apiextensions finalizer controller, which this server-only harness does not run: deletes
+ * a terminating CRD's instances and removes its cleanup finalizer, so the CRD goes.
+ */
+export function finalizeCrd(h: KubeSimHarness, name: string): void {
+  const crds = h.type("apiextensions.k8s.io", "customresourcedefinitions");
+  const crd = h.sim.store.get(crds, undefined, name);
+  if (!crd?.metadata?.deletionTimestamp) throw new Error(`CRD ${name} is not terminating`);
+  const spec = crd.spec as { group: string; names: { plural: string } };
+  const type = h.sim.store.resourceFor(spec.group, spec.names.plural);
+  for (const item of type ? h.sim.store.list(type).items : []) {
+    if (type) h.sim.store.delete(type, item.metadata?.namespace, item.metadata?.name ?? "");
+  }
+  crd.metadata.finalizers = crd.metadata.finalizers?.filter(
+    (f) => f !== "customresourcecleanup.apiextensions.k8s.io",
+  );
+  h.sim.store.updateStatus(crds, crd);
+}
+
 export function establishCrd(h: KubeSimHarness, name: string): void {
   const crds = h.type("apiextensions.k8s.io", "customresourcedefinitions");
   const crd = h.sim.store.get(crds, undefined, name);

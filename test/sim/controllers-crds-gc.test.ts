@@ -113,6 +113,48 @@ describe("controllers: CustomResourceDefinitions", () => {
     expect(cluster.store.resourceFor("example.com", "widgets")).toBeUndefined();
   });
 
+  it("a deleted CRD stays Terminating, serving reads but refusing creates, until instances held by finalizers go", async () => {
+    cluster.create("", "namespaces", namespace("shop"));
+    cluster.create("apiextensions.k8s.io", "customresourcedefinitions", crd("widgets", "Widget"));
+    await cluster.idle();
+    cluster.create("example.com", "widgets", {
+      metadata: { name: "held", namespace: "shop", finalizers: ["example.com/keep"] },
+    });
+    cluster.create("example.com", "widgets", { metadata: { name: "free", namespace: "shop" } });
+    const crds = cluster.type("apiextensions.k8s.io", "customresourcedefinitions");
+    const marked = cluster.store.delete(crds, undefined, "widgets.example.com");
+    expect(marked.metadata).toMatchObject({
+      deletionTimestamp: expect.any(String),
+      finalizers: ["customresourcecleanup.apiextensions.k8s.io"],
+    });
+    expect(condition(marked, "Terminating")).toMatchObject({
+      status: "True",
+      reason: "InstanceDeletionPending",
+    });
+    await cluster.idle();
+
+    const terminating = cluster.get(
+      "apiextensions.k8s.io",
+      "customresourcedefinitions",
+      undefined,
+      "widgets.example.com",
+    );
+    expect(condition(terminating, "Terminating")).toMatchObject({ reason: "InstanceDeletionInProgress" });
+    expect(cluster.list("example.com", "widgets", "shop").map((w) => w.metadata?.name)).toEqual(["held"]);
+    expect(cluster.get("example.com", "widgets", "shop", "held")?.metadata?.deletionTimestamp).toBeDefined();
+    expect(() =>
+      cluster.create("example.com", "widgets", { metadata: { name: "late", namespace: "shop" } }),
+    ).toThrow("create not allowed while custom resource definition is terminating");
+
+    const held = cluster.get("example.com", "widgets", "shop", "held");
+    if (!held?.metadata) throw new Error("held widget missing");
+    held.metadata.finalizers = [];
+    cluster.store.update(cluster.type("example.com", "widgets"), held);
+    await cluster.idle();
+    expect(cluster.store.get(crds, undefined, "widgets.example.com")).toBeUndefined();
+    expect(cluster.store.resourceFor("example.com", "widgets")).toBeUndefined();
+  });
+
   it("a deleted CRD holding the cleanup finalizer loses it once its instances are gone", async () => {
     cluster.create("", "namespaces", namespace("shop"));
     const definition = crd("widgets", "Widget");

@@ -12,7 +12,6 @@ import {
 import { MemoryStore } from "../../src/sim/kube/store.js";
 import type { KubeObject, ResourceInfo } from "../../src/sim/kube/types.js";
 import { createTlsMaterial, type TlsMaterial } from "../../src/sim/tls.js";
-import { withPodBinding } from "./pod-binding-double.js";
 
 export interface TestCluster {
   store: ObjectStore;
@@ -35,7 +34,7 @@ export async function startTestCluster(
   options: ControllerOptions & { azure?: boolean } = {},
 ): Promise<TestCluster> {
   const memory = new MemoryStore({ compactionIntervalMs: 0 });
-  const store = withPodBinding(memory);
+  const store: ObjectStore = memory;
   let azure: AzureFake | undefined;
   const logs: string[] = [];
   let controllerOptions: ControllerOptions = {

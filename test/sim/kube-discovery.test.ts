@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoveryDataDir } from "../../src/sim/kube/discovery-fixtures.js";
-import { establishCrd, raw, useKubeSim } from "../helpers/kube-sim.js";
+import { establishCrd, finalizeCrd, raw, useKubeSim } from "../helpers/kube-sim.js";
 
 const aggregatedAccept =
   "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
@@ -164,6 +164,10 @@ describe("kube-sim discovery", () => {
       "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
     );
     expect(deleted.status).toBe(200);
+    // Terminating: still discovered until its instances are gone and the finalizer is removed.
+    expect(deleted.json.metadata.finalizers).toEqual(["customresourcecleanup.apiextensions.k8s.io"]);
+    expect((await raw(h(), "GET", "/apis/example.com/v1")).status).toBe(200);
+    finalizeCrd(h(), "widgets.example.com");
     expect((await raw(h(), "GET", "/apis/example.com/v1")).status).toBe(404);
     const widgets = h().sim.store.registry.lookup("example.com", "v1", "widgets");
     expect(widgets).toBeUndefined();

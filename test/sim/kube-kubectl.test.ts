@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { establishCrd, eventually, kubectlAgainst, useKubeSim } from "../helpers/kube-sim.js";
+import { establishCrd, eventually, finalizeCrd, kubectlAgainst, useKubeSim } from "../helpers/kube-sim.js";
 
 const manifest = `apiVersion: v1
 kind: Namespace
@@ -180,8 +180,13 @@ spec:
     expect(changed.stdout).toContain("backup.example.com/nightly configured");
     const table = await kubectlAgainst(h(), ["get", "backups", "-n", "shop"]);
     expect(table.stdout).toMatch(/^NAME\s+PHASE\nnightly/);
-    const deleted = await kubectlAgainst(h(), ["delete", "-f", "-"], crd);
+    const deleted = await kubectlAgainst(h(), ["delete", "--wait=false", "-f", "-"], crd);
     expect(deleted.code).toBe(0);
+    // Terminating: its objects can still be read, new ones are refused.
+    expect((await kubectlAgainst(h(), ["get", "backups", "-n", "shop"])).stdout).toContain("nightly");
+    const refused = await kubectlAgainst(h(), ["create", "-f", "-"], cr.replace("nightly", "weekly"));
+    expect(refused.stderr).toContain("create not allowed while custom resource definition is terminating");
+    finalizeCrd(h(), "backups.example.com");
     const gone = await kubectlAgainst(h(), ["get", "backups", "-n", "shop"]);
     expect(gone.stderr).toContain('the server doesn\'t have a resource type "backups"');
   });

@@ -550,13 +550,14 @@ describe("server-side apply", () => {
       apiVersion: "apps/v1",
       time: now,
       fieldsType: "FieldsV1",
+      // Maps the Update created carry `.` (labels); structs every Deployment has (spec, template) do not.
       fieldsV1: {
-        "f:metadata": { "f:labels": { "f:app": {} } },
+        "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
         "f:spec": {
           "f:replicas": {},
           "f:selector": {},
           "f:template": {
-            "f:metadata": { "f:labels": { "f:app": {} } },
+            "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
             "f:spec": { "f:containers": { 'k:{"name":"web"}': { ".": {}, "f:image": {}, "f:name": {} } } },
           },
         },

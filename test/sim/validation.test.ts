@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { generateJobSelector } from "../../src/sim/kube/admission/job-selector.js";
 import type { KubeObject, ResourceInfo } from "../../src/sim/kube/types.js";
 import { validateObject } from "../../src/sim/kube/validation.js";
 
@@ -39,7 +40,13 @@ function asStored(object: KubeObject): KubeObject {
 }
 
 function validate(object: KubeObject, old?: KubeObject) {
-  const stored = asStored(object);
+  let stored = asStored(object);
+  // On create the Job registry generates the selector from the uid before validating.
+  if (!old && stored.kind === "Job") {
+    stored = structuredClone(stored);
+    stored.metadata = { ...stored.metadata, uid: "0b5e4c1a-0000-4000-8000-000000000001" };
+    generateJobSelector(stored);
+  }
   return validateObject(resourceOf(stored), stored, old ? asStored(old) : undefined);
 }
 

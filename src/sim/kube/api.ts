@@ -9,7 +9,7 @@ export interface StoreEvent {
   type: WatchEventType;
   /** The resource type the object belongs to (group + resource identify it; version is the preferred one). */
   resource: ResourceInfo;
-  /** The object after the change (for DELETED: its last state). Treat as read-only. */
+  /** The object after the change (for DELETED: its last state); frozen. */
   object: KubeObject;
 }
 
@@ -30,6 +30,10 @@ export interface ListResult {
 
 export interface DeleteOptions {
   propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  /** Seconds a pod on a node gets to stop (default: its terminationGracePeriodSeconds); 0 forces. */
+  gracePeriodSeconds?: number;
+  /** Precondition, as in DeleteOptions.preconditions.uid. */
+  uid?: string;
   /** Precondition, as in DeleteOptions.preconditions.resourceVersion. */
   resourceVersion?: string;
   dryRun?: boolean;
@@ -43,7 +47,8 @@ export interface WriteOptions {
 /**
  * Storage with the API server's semantics: uid/resourceVersion/generation/creationTimestamp set on
  * write, validation and admission applied, Status errors (see status.ts) thrown as `StatusError`.
- * Objects passed in are not retained; objects returned are copies the caller may change.
+ * Objects passed in are not retained. get/create/update return copies the caller may change; delete
+ * results, list items and event objects are the stored objects, frozen: read them, copy to change.
  */
 export interface ObjectStore {
   /** Resolves a type by group and plural resource name, or by group and kind; undefined if not served. */

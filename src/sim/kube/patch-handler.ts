@@ -9,6 +9,7 @@ import {
   groupVersion,
   type ResourceRequest,
   requireVerb,
+  sendEntry,
   sendObject,
 } from "./resource-handlers.js";
 import {
@@ -101,14 +102,15 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
       force: force === "true" || force === "1",
       kind,
     });
-    const options = { dryRun, fieldManager, managedFieldsComputed: true, ...subresource };
+    // Patch results are fresh objects the store may keep as they are.
+    const options = { dryRun, fieldManager, managedFieldsComputed: true, owned: true, ...subresource };
     if (!entry) {
       if (result.metadata) delete result.metadata.resourceVersion;
-      sendObject(r, 201, r.store.create(r.type, result, options));
+      sendEntry(r, 201, r.store.createEntry(r.type, result, options));
       return;
     }
     result.metadata = { ...(result.metadata ?? {}), resourceVersion: String(entry.rv) };
-    sendObject(r, 200, r.store.update(r.type, result, options));
+    sendEntry(r, 200, r.store.updateEntry(r.type, result, options));
     return;
   }
 
@@ -118,8 +120,8 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   checkPatchedIdentity(r, patched);
   patched.metadata ??= {};
   patched.metadata.resourceVersion ||= String(entry.rv);
-  const options = { dryRun, fieldManager, ...subresource };
-  sendObject(r, 200, r.store.update(r.type, patched, options));
+  const options = { dryRun, fieldManager, owned: true, ...subresource };
+  sendEntry(r, 200, r.store.updateEntry(r.type, patched, options));
 }
 
 function withVersion(object: KubeObject, gv: string): KubeObject {

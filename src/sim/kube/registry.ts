@@ -262,7 +262,8 @@ export class TypeRegistry {
   setCrd(crd: KubeObject): ServedType[] {
     const name = crd.metadata?.name ?? "";
     const before = this.crds.get(name) ?? [];
-    const after = isEstablished(crd) && !crd.metadata?.deletionTimestamp ? typesOfCrd(crd) : [];
+    // A terminating CRD keeps serving its resources until its instances are gone and it is removed.
+    const after = isEstablished(crd) ? typesOfCrd(crd) : [];
     if (after.length > 0) this.crds.set(name, after);
     else this.crds.delete(name);
     if (JSON.stringify(before) !== JSON.stringify(after)) this.rebuild();

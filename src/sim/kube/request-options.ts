@@ -101,11 +101,17 @@ export function deleteOptionsOf(
   const dryRunValues = Array.isArray(b.dryRun) ? (b.dryRun as string[]) : query.getAll("dryRun");
   const preconditions = (b.preconditions ?? {}) as { uid?: string; resourceVersion?: string };
   const effective = policy ?? (orphan === true ? "Orphan" : undefined);
+  const graceRaw = b.gracePeriodSeconds ?? query.get("gracePeriodSeconds") ?? undefined;
+  const grace = graceRaw === undefined || graceRaw === null ? undefined : Number(graceRaw);
+  if (grace !== undefined && !Number.isInteger(grace)) {
+    throw badRequest(`gracePeriodSeconds: Invalid value: "${String(graceRaw)}": must be an integer`);
+  }
   return {
     ...(effective ? { propagationPolicy: effective as "Orphan" | "Background" | "Foreground" } : {}),
     ...(preconditions.uid ? { uid: preconditions.uid } : {}),
     ...(preconditions.resourceVersion ? { resourceVersion: preconditions.resourceVersion } : {}),
     ...(dryRunOf(dryRunValues, "DeleteOptions") ? { dryRun: true } : {}),
+    ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
     ...(orphan !== undefined ? { orphanDependents: orphan } : {}),
   };
 }

@@ -51,6 +51,13 @@ function asObject(json: string, gv: string): KubeObject {
   return o;
 }
 
+/** Sends a stored entry: as JSON its cached serialisation, so later reads reuse it. */
+export function sendEntry(r: ResourceRequest, code: number, entry: Entry): void {
+  const format = negotiateFormat(r.req, r.query);
+  if (format.kind === "json") sendBody(r.res, code, entryJson(entry, groupVersion(r.type)));
+  else sendRendered(r, code, format, [asObject(jsonOf(entry), groupVersion(r.type))], undefined);
+}
+
 /** Sends one object in the negotiated format. */
 export function sendObject(r: ResourceRequest, code: number, object: KubeObject): void {
   const format = negotiateFormat(r.req, r.query);
@@ -222,8 +229,11 @@ export async function handleCreate(r: ResourceRequest): Promise<void> {
     sendObject(r, 201, answerReview(r.type, object));
     return;
   }
-  const created = r.store.create(r.type, object, { dryRun, fieldManager: fieldManagerOf(r) });
-  sendObject(r, 201, created);
+  sendEntry(
+    r,
+    201,
+    r.store.createEntry(r.type, object, { dryRun, fieldManager: fieldManagerOf(r), owned: true }),
+  );
 }
 
 export async function handleUpdate(r: ResourceRequest): Promise<void> {
@@ -236,12 +246,12 @@ export async function handleUpdate(r: ResourceRequest): Promise<void> {
   }
   const object = await readObject(r);
   const existed = r.store.entry(r.type, r.route.namespace, r.route.name ?? "") !== undefined;
-  const options = { dryRun, fieldManager: fieldManagerOf(r) };
+  const options = { dryRun, fieldManager: fieldManagerOf(r), owned: true };
   const updated =
     sub === "status" || sub === "finalize"
-      ? r.store.update(r.type, object, { ...options, subresource: sub })
-      : r.store.update(r.type, object, { ...options, viaMainResourcePut: true });
-  sendObject(r, existed ? 200 : 201, updated);
+      ? r.store.updateEntry(r.type, object, { ...options, subresource: sub })
+      : r.store.updateEntry(r.type, object, { ...options, viaMainResourcePut: true });
+  sendEntry(r, existed ? 200 : 201, updated);
 }
 
 /** Kinds whose registries delete by returning the object rather than a Status. */

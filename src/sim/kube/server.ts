@@ -6,7 +6,12 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TlsMaterial } from "../tls.js";
 import type { AdmissionHook } from "./admission.js";
+import { handlePodBinding } from "./binding-handler.js";
 import { Discovery, type DiscoveryBody } from "./discovery.js";
+import { type ExecOptions, ExecRegistry } from "./exec/registry.js";
+import { prepareExec } from "./exec/session.js";
+import { serveExec } from "./exec/websocket.js";
+import { KubeFaults } from "./faults.js";
 import { parseMediaTypes, sendBody, sendError, sendJson } from "./http-io.js";
 import { OpenApi } from "./openapi.js";
 import { handleGetScale, handlePatch, handlePutScale } from "./patch-handler.js";
@@ -20,7 +25,7 @@ import {
   type ResourceRequest,
 } from "./resource-handlers.js";
 import { parseRoute, type ResourceRoute } from "./routes.js";
-import { methodNotAllowed, notFoundPath, unauthorized } from "./status.js";
+import { badRequest, methodNotAllowed, notFoundPath, unauthorized } from "./status.js";
 import { MemoryStore, type MemoryStoreOptions } from "./store.js";
 import { handleWatch, isWatchRequest, type WatchSettings } from "./watch.js";
 
@@ -36,6 +41,8 @@ export interface KubeSimOptions {
   admission?: AdmissionHook[];
   /** Watch bookmark interval (default 60 s) and longest watch (default 30 min). */
   watch?: Partial<WatchSettings>;
+  /** How `sleep` in exec'd commands is scaled and waited for. */
+  exec?: ExecOptions;
   /** Create the namespaces and the `kubernetes` Service kube-apiserver bootstraps (default true). */
   bootstrap?: boolean;
 }
@@ -43,6 +50,10 @@ export interface KubeSimOptions {
 export interface KubeSim {
   url: string;
   store: MemoryStore;
+  /** What pods/exec runs: register handlers, read the log of execs, see frozen mounts. */
+  exec: ExecRegistry;
+  /** Injected latency, 429s, 5xx and dropped connections; legacy-only discovery. */
+  faults: KubeFaults;
   close(): Promise<void>;
 }
 
@@ -105,6 +116,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   for (const hook of options.admission ?? []) store.addAdmissionHook(hook);
   if (options.bootstrap !== false) bootstrapCluster(store);
   const discovery = new Discovery(store.registry);
+  const faults = new KubeFaults();
   const openapi = new OpenApi(store.registry);
   const watchSettings: WatchSettings = {
     bookmarkIntervalMs: options.watch?.bookmarkIntervalMs ?? 60_000,
@@ -141,9 +153,9 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
         return sendBody(res, 200, doc, "application/json", { ETag: etag, Vary: "Accept" });
       }
       case "coreVersions":
-        return sendDiscovery(req, res, discovery.core(wantsAggregated(req)));
+        return sendDiscovery(req, res, discovery.core(!faults.legacyDiscoveryOnly && wantsAggregated(req)));
       case "groups":
-        return sendDiscovery(req, res, discovery.groups(wantsAggregated(req)));
+        return sendDiscovery(req, res, discovery.groups(!faults.legacyDiscoveryOnly && wantsAggregated(req)));
       case "group":
         return sendDiscovery(req, res, discovery.group(route.group));
       case "groupVersion":
@@ -154,9 +166,18 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   };
 
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
-    handle(req, res).catch((err: unknown) => sendError(res, err));
+    faults
+      .answer(req, res)
+      .then((answered) => (answered ? undefined : handle(req, res)))
+      .catch((err: unknown) => sendError(res, err));
   });
   server.keepAliveTimeout = 60_000;
+  const exec = new ExecRegistry(options.exec);
+  const execSessions = serveExec(server, {
+    store,
+    registry: exec,
+    authorized: (req) => authorized(req, options.token),
+  });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -170,8 +191,11 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   return {
     url: `https://${urlHost}:${address.port}`,
     store,
+    faults,
+    exec,
     close: async () => {
       store.close();
+      execSessions.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -209,6 +233,7 @@ async function handleResource(
   switch (method) {
     case "GET":
       if (sub === "scale") return handleGetScale(r);
+      if (sub === "exec") return refuseExecWithoutUpgrade(r);
       if (sub !== undefined && sub !== "status") throw methodNotAllowed();
       return isWatchRequest(r) ? handleWatch(r, watchSettings) : handleGet(r);
     case "PUT":
@@ -218,9 +243,19 @@ async function handleResource(
     case "DELETE":
       if (sub !== undefined) throw methodNotAllowed();
       return handleDelete(r);
+    case "POST":
+      if (sub === "binding" && type.group === "" && type.resource === "pods") return handlePodBinding(r);
+      if (sub === "exec") return refuseExecWithoutUpgrade(r);
+      throw methodNotAllowed();
     default:
       throw methodNotAllowed();
   }
+}
+
+/** exec streams only over an upgraded connection (the upgrade itself is served by serveExec). */
+function refuseExecWithoutUpgrade(r: ResourceRequest): void {
+  prepareExec(r.store, r.route.namespace ?? "", r.route.name ?? "", r.query);
+  throw badRequest("Upgrade request required");
 }
 
 /** The manager name kube-apiserver derives from a User-Agent when no fieldManager is given. */

@@ -1,5 +1,6 @@
 // One stored resource type: objects by key ("<namespace>/<name>" or "<name>") with the keys kept
 // sorted, so lists, namespace ranges and continue tokens are binary searches, not scans.
+import { cloneJson } from "./patch/json-value.js";
 import type { KubeObject } from "./types.js";
 
 /** One stored version of an object. `object` is never changed after it is stored. */
@@ -8,6 +9,11 @@ export interface Entry {
   readonly rv: number;
   /** The object's JSON, computed once on first read and shared by every response. */
   json?: string;
+}
+
+/** A copy of the stored object the caller may change. */
+export function copyOf(entry: Entry): KubeObject {
+  return cloneJson(entry.object);
 }
 
 export function jsonOf(entry: Entry): string {
@@ -32,27 +38,37 @@ export function lowerBound(keys: readonly string[], key: string): number {
 }
 
 export class ResourceTable {
-  readonly keys: string[] = [];
+  private sorted: string[] = [];
+  /** Keys still in `sorted` whose objects are gone; dropped in one pass when the keys are next read. */
+  private readonly removed = new Set<string>();
   readonly entries = new Map<string, Entry>();
+
+  /** The keys in order. Removals are applied lazily, so a burst of deletes costs one pass, not one each. */
+  get keys(): readonly string[] {
+    if (this.removed.size > 0) {
+      this.sorted = this.sorted.filter((k) => !this.removed.has(k));
+      this.removed.clear();
+    }
+    return this.sorted;
+  }
 
   get(key: string): Entry | undefined {
     return this.entries.get(key);
   }
 
   put(key: string, entry: Entry): void {
-    if (!this.entries.has(key)) {
-      const last = this.keys[this.keys.length - 1];
+    // A key removed and put back is still in `sorted`.
+    if (!this.entries.has(key) && !this.removed.delete(key)) {
+      const last = this.sorted[this.sorted.length - 1];
       // Names created in order are the common case: append without searching.
-      if (last === undefined || last < key) this.keys.push(key);
-      else this.keys.splice(lowerBound(this.keys, key), 0, key);
+      if (last === undefined || last < key) this.sorted.push(key);
+      else this.sorted.splice(lowerBound(this.sorted, key), 0, key);
     }
     this.entries.set(key, entry);
   }
 
   remove(key: string): void {
-    if (!this.entries.delete(key)) return;
-    const i = lowerBound(this.keys, key);
-    if (this.keys[i] === key) this.keys.splice(i, 1);
+    if (this.entries.delete(key)) this.removed.add(key);
   }
 
   get size(): number {

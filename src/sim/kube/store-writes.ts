@@ -3,9 +3,9 @@
 
 import { runAdmission } from "./admission.js";
 import type { DeleteOptions, WriteOptions } from "./api.js";
+import { refuseCreateWhileTerminating } from "./crd-deletion.js";
 import { applyDefaults, initialStatus } from "./defaults.js";
 import {
-  deepEqual,
   dropNulls,
   generateName,
   hasStatusSubresource,
@@ -26,19 +26,12 @@ import {
   notFound,
 } from "./status.js";
 import type { MemoryStore } from "./store.js";
-import { type Entry, jsonOf, objectKey } from "./store-table.js";
+import { isHeld, StoreDeleter } from "./store-deletes.js";
+import { type Entry, objectKey } from "./store-table.js";
 import type { KubeObject } from "./types.js";
-import {
-  apiVersionOf,
-  initialCrdStatus,
-  isCrdType,
-  isNamespaceType,
-  isUnchanged,
-  meta,
-  namespaceFinalizers,
-  nextState,
-  withPropagationFinalizers,
-} from "./update-state.js";
+import { apiVersionOf, initialCrdStatus, isCrdType, isUnchanged, meta, nextState } from "./update-state.js";
+import { validateObjectMetaUpdate } from "./validation/metadata.js";
+import { objectAt } from "./validation/object-access.js";
 import { validateObject } from "./validation.js";
 
 export interface InternalWriteOptions extends WriteOptions {
@@ -48,6 +41,8 @@ export interface InternalWriteOptions extends WriteOptions {
   managedFieldsComputed?: boolean;
   /** A PUT of the main resource: Namespace spec.finalizers change only through /finalize. */
   viaMainResourcePut?: boolean;
+  /** The object is the store's to change (decoded from a request body), so it is not copied first. */
+  owned?: boolean;
 }
 
 export interface InternalDeleteOptions extends DeleteOptions {
@@ -56,8 +51,10 @@ export interface InternalDeleteOptions extends DeleteOptions {
 }
 
 export interface DeleteResult {
-  /** The deleted object's last state, or the object now waiting for its finalizers. */
+  /** The deleted object's last state, or the object now waiting for its finalizers (frozen). */
   object: KubeObject;
+  /** Its entry: JSON cached for the response. */
+  entry: Entry;
   /** False while finalizers (or a Namespace's spec.finalizers) hold the object. */
   deleted: boolean;
 }
@@ -74,10 +71,15 @@ const createOnUpdate = new Set([
 ]);
 
 export class StoreWriter {
-  constructor(private readonly store: MemoryStore) {}
+  private readonly deleter: StoreDeleter;
+  constructor(private readonly store: MemoryStore) {
+    this.deleter = new StoreDeleter(store, this);
+  }
 
-  create(type: ServedType, object: KubeObject, options: InternalWriteOptions): KubeObject {
+  /** Creates; returns the stored entry (for a dry run, an entry that was not stored). */
+  create(type: ServedType, object: KubeObject, options: InternalWriteOptions): Entry {
     if (!type.verbs.includes("create")) throw methodNotAllowed();
+    refuseCreateWhileTerminating(this.store, type);
     dropNulls(object);
     object.apiVersion = apiVersionOf(type);
     object.kind = type.kind;
@@ -134,7 +136,7 @@ export class StoreWriter {
     const stored = this.withManagedFields(type, undefined, object, options);
     if (options.dryRun) {
       admission.abort?.();
-      return orderedObject(stored);
+      return { object: orderedObject(stored), rv: 0 };
     }
     const rv = this.store.nextRevision();
     meta(stored).resourceVersion = String(rv);
@@ -144,10 +146,11 @@ export class StoreWriter {
     admission.commit?.();
     if (isCrdType(type)) this.store.registry.setCrd(entry.object);
     this.record(type, key, "ADDED", entry, undefined);
-    return JSON.parse(jsonOf(entry)) as KubeObject;
+    return entry;
   }
 
-  update(type: ServedType, input: KubeObject, options: InternalWriteOptions): KubeObject {
+  /** Updates; returns the stored entry (unchanged: the current one; dry run: one not stored). */
+  update(type: ServedType, input: KubeObject, options: InternalWriteOptions): Entry {
     if (!type.verbs.includes("update")) throw methodNotAllowed();
     input.apiVersion = apiVersionOf(type);
     input.kind = type.kind;
@@ -187,7 +190,9 @@ export class StoreWriter {
       dryRun: options.dryRun === true,
     });
     try {
-      this.validate(type, next, old);
+      // A status write leaves spec alone (the strategy reset it), so only what it may change is checked.
+      if (options.subresource === "status") this.validateMetadataUpdate(type, next, old);
+      else this.validate(type, next, old);
     } catch (err) {
       admission.abort?.();
       throw err;
@@ -199,28 +204,33 @@ export class StoreWriter {
     meta(stored).resourceVersion = String(current.rv);
     if (isUnchanged(old, stored)) {
       admission.abort?.();
-      return JSON.parse(jsonOf(current)) as KubeObject;
+      return current;
     }
-    if (stored.metadata?.deletionTimestamp && !this.isHeld(type, stored)) {
+    if (stored.metadata?.deletionTimestamp && !isHeld(type, stored)) {
       if (options.dryRun) {
         admission.abort?.();
-        return orderedObject(stored);
+        return { object: orderedObject(stored), rv: 0 };
       }
       admission.commit?.();
-      return this.remove(type, key, current, stored, false).object;
+      return this.deleter.remove(type, key, current, stored, false).entry;
     }
     if (options.dryRun) {
       admission.abort?.();
-      return orderedObject(stored);
+      return { object: orderedObject(stored), rv: 0 };
     }
-    const rv = this.store.nextRevision();
-    meta(stored).resourceVersion = String(rv);
-    const entry: Entry = { object: orderedObject(stored), rv };
-    this.store.table(type).put(key, entry);
     admission.commit?.();
+    return this.commitModified(type, key, current, stored);
+  }
+
+  /** Stores `next` as the new state of an existing object, with no further checks. */
+  commitModified(type: ServedType, key: string, current: Entry, next: KubeObject): Entry {
+    const rv = this.store.nextRevision();
+    meta(next).resourceVersion = String(rv);
+    const entry: Entry = { object: orderedObject(next), rv };
+    this.store.table(type).put(key, entry);
     if (isCrdType(type)) this.store.registry.setCrd(entry.object);
     this.record(type, key, "MODIFIED", entry, current);
-    return JSON.parse(jsonOf(entry)) as KubeObject;
+    return entry;
   }
 
   delete(
@@ -228,114 +238,8 @@ export class StoreWriter {
     namespace: string | undefined,
     name: string,
     options: InternalDeleteOptions,
-  ): { object: KubeObject; deleted: boolean } {
-    if (!type.verbs.includes("delete")) throw methodNotAllowed();
-    const ns = type.namespaced ? namespace : undefined;
-    const key = objectKey(ns, name);
-    const current = this.store.entry(type, ns, name);
-    if (!current) throw notFound(type.resource, type.group, name);
-    const old = current.object;
-    if (options.uid && options.uid !== old.metadata?.uid) {
-      throw conflict(
-        type.resource,
-        type.group,
-        name,
-        `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${old.metadata?.uid ?? ""}`,
-      );
-    }
-    if (options.resourceVersion && options.resourceVersion !== String(current.rv)) {
-      throw conflict(
-        type.resource,
-        type.group,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${current.rv}`,
-      );
-    }
-    const next = structuredClone(old);
-    const m = meta(next);
-    const finalizers = withPropagationFinalizers(m.finalizers ?? [], options.propagationPolicy);
-    if (finalizers.length > 0) m.finalizers = finalizers;
-    else delete m.finalizers;
-
-    if (!this.isHeld(type, next, true)) {
-      const admission = runAdmission(this.store.admissionHooks, {
-        operation: "DELETE",
-        type,
-        object: old,
-        dryRun: options.dryRun === true,
-      });
-      if (options.dryRun) {
-        admission.abort?.();
-        return { object: structuredClone(old), deleted: true };
-      }
-      admission.commit?.();
-      return this.remove(type, key, current, next, true);
-    }
-    if (!m.deletionTimestamp) {
-      m.deletionTimestamp = kubeTime(this.store.now());
-      m.deletionGracePeriodSeconds = 0;
-      if (tracksGeneration(type)) m.generation = (m.generation ?? 0) + 1;
-      if (isNamespaceType(type)) next.status = { ...((next.status as object) ?? {}), phase: "Terminating" };
-    }
-    if (deepEqual(old, next) || options.dryRun) return { object: orderedObject(next), deleted: false };
-    const rv = this.store.nextRevision();
-    m.resourceVersion = String(rv);
-    const entry: Entry = { object: orderedObject(next), rv };
-    this.store.table(type).put(key, entry);
-    if (isCrdType(type)) this.store.registry.setCrd(entry.object);
-    this.record(type, key, "MODIFIED", entry, current);
-    return { object: JSON.parse(jsonOf(entry)) as KubeObject, deleted: false };
-  }
-
-  /** Whether finalizers keep the object (for a Namespace also spec.finalizers, once deleting). */
-  private isHeld(type: ServedType, object: KubeObject, deleting = false): boolean {
-    if ((object.metadata?.finalizers ?? []).length > 0) return true;
-    return isNamespaceType(type) && (deleting || !!object.metadata?.deletionTimestamp)
-      ? namespaceFinalizers(object).length > 0
-      : false;
-  }
-
-  /** Removes the object for good and, for a CRD, every object of the types it served. */
-  private remove(
-    type: ServedType,
-    key: string,
-    current: Entry,
-    last: KubeObject,
-    runDelete: boolean,
   ): DeleteResult {
-    if (!runDelete) {
-      runAdmission(this.store.admissionHooks, {
-        operation: "DELETE",
-        type,
-        object: last,
-        dryRun: false,
-      }).commit?.();
-    }
-    if (isCrdType(type)) this.removeCustomResources(last.metadata?.name ?? "");
-    const rv = this.store.nextRevision();
-    const object = orderedObject(structuredClone(last));
-    meta(object).resourceVersion = String(rv);
-    const entry: Entry = { object, rv };
-    this.store.table(type).remove(key);
-    this.record(type, key, "DELETED", entry, current);
-    return { object: JSON.parse(jsonOf(entry)) as KubeObject, deleted: true };
-  }
-
-  private removeCustomResources(crdName: string): void {
-    for (const gone of this.store.registry.removeCrd(crdName)) {
-      if (this.store.registry.versionsOf(gone.group, gone.resource).length > 0) continue;
-      const table = this.store.table(gone);
-      for (const key of [...table.keys]) {
-        const current = table.get(key);
-        if (!current) continue;
-        const rv = this.store.nextRevision();
-        const object = structuredClone(current.object);
-        meta(object).resourceVersion = String(rv);
-        table.remove(key);
-        this.record(gone, key, "DELETED", { object, rv }, current);
-      }
-      this.store.dropTable(gone);
-    }
+    return this.deleter.delete(type, namespace, name, options);
   }
 
   private checkNamespace(type: ServedType, namespace: string | undefined, name: string): void {
@@ -345,6 +249,11 @@ export class StoreWriter {
     if (!ns) throw notFound("namespaces", "", namespace);
     if (ns.object.metadata?.deletionTimestamp)
       throw namespaceTerminating(type.resource, type.group, name, namespace);
+  }
+
+  private validateMetadataUpdate(type: ServedType, object: KubeObject, old: KubeObject): void {
+    const causes = validateObjectMetaUpdate(objectAt(object.metadata), objectAt(old.metadata));
+    if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata?.name ?? "", causes);
   }
 
   private validate(type: ServedType, object: KubeObject, old: KubeObject | undefined): void {
@@ -367,16 +276,14 @@ export class StoreWriter {
       "Update",
       apiVersionOf(type),
       kubeTime(this.store.now()),
+      {
+        ...(options.subresource === "status" ? { subresource: "status" } : {}),
+        trackStatus: !hasStatusSubresource(type),
+      },
     );
   }
 
-  private record(
-    type: ServedType,
-    key: string,
-    event: "ADDED" | "MODIFIED" | "DELETED",
-    entry: Entry,
-    prev?: Entry,
-  ) {
+  record(type: ServedType, key: string, event: "ADDED" | "MODIFIED" | "DELETED", entry: Entry, prev?: Entry) {
     this.store.commit({
       rv: entry.rv,
       table: storageKey(type.group, type.resource),

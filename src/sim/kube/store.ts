@@ -1,17 +1,20 @@
 // The simulated API server's storage (an ObjectStore): objects per type in sorted tables, a change
 // log for watches and snapshot paging, and the registry semantics of every write (see store-writes).
 
+import { builtinAdmission } from "./admission/plugins.js";
 import type { AdmissionHook } from "./admission.js";
 import type { ListOptions, ListResult, ObjectStore, StoreEvent } from "./api.js";
 import { type Change, ChangeLog } from "./change-log.js";
 import { decodeContinue } from "./continue-token.js";
 import { matchesFields, parseFieldSelector } from "./field-selectors.js";
 import { readPage } from "./list-page.js";
+import { cloneJson, deepFreeze } from "./patch/json-value.js";
+import { bindPod, isBindingType } from "./pod-bindings.js";
 import { type ServedType, storageKey, TypeRegistry } from "./registry.js";
 import { matchesLabels, parseLabelSelector } from "./selectors.js";
 import { ServiceAllocator, type ServiceAllocatorOptions } from "./service-allocator.js";
 import { badRequest, expiredContinue, notFoundPath, StatusError } from "./status.js";
-import { type Entry, jsonOf, objectKey, ResourceTable } from "./store-table.js";
+import { copyOf, type Entry, objectKey, ResourceTable } from "./store-table.js";
 import {
   type DeleteResult,
   type InternalDeleteOptions,
@@ -70,7 +73,7 @@ export class MemoryStore implements ObjectStore {
     this.registry = options.registry ?? new TypeRegistry();
     this.now = options.now ?? (() => new Date());
     this.services = new ServiceAllocator(options.services);
-    this.hooks.push(this.services.hook);
+    this.hooks.push(this.services.hook, ...builtinAdmission(this));
     this.writer = new StoreWriter(this);
     const interval = options.compactionIntervalMs ?? 5 * 60_000;
     if (interval > 0) {
@@ -100,13 +103,14 @@ export class MemoryStore implements ObjectStore {
   get(resource: ResourceInfo, namespace: string | undefined, name: string): KubeObject | undefined {
     const type = this.resolve(resource);
     const entry = this.entry(type, namespace, name);
-    return entry ? (JSON.parse(jsonOf(entry)) as KubeObject) : undefined;
+    return entry ? copyOf(entry) : undefined;
   }
 
   list(resource: ResourceInfo, options: ListOptions = {}): ListResult {
     const page = this.listEntries(this.resolve(resource), options);
     return {
-      items: page.entries.map((e) => JSON.parse(jsonOf(e)) as KubeObject),
+      // The stored objects themselves: frozen, so sharing them is safe and costs nothing.
+      items: page.entries.map((e) => e.object),
       resourceVersion: String(page.resourceVersion),
       ...(page.continue ? { continue: page.continue } : {}),
       ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
@@ -114,18 +118,22 @@ export class MemoryStore implements ObjectStore {
   }
 
   create(resource: ResourceInfo, object: KubeObject, options: InternalWriteOptions = {}): KubeObject {
-    return this.writer.create(this.resolve(resource), structuredClone(object), options);
+    const type = this.resolve(resource);
+    if (isBindingType(type)) return this.bind(object, options);
+    return copyOf(this.writer.create(type, owned(object, options), options));
   }
 
   update(resource: ResourceInfo, object: KubeObject, options: InternalWriteOptions = {}): KubeObject {
-    return this.writer.update(this.resolve(resource), structuredClone(object), options);
+    return copyOf(this.writer.update(this.resolve(resource), owned(object, options), options));
   }
 
   updateStatus(resource: ResourceInfo, object: KubeObject, options: InternalWriteOptions = {}): KubeObject {
-    return this.writer.update(this.resolve(resource), structuredClone(object), {
-      ...options,
-      subresource: "status",
-    });
+    return copyOf(
+      this.writer.update(this.resolve(resource), owned(object, options), {
+        ...options,
+        subresource: "status",
+      }),
+    );
   }
 
   delete(
@@ -144,6 +152,22 @@ export class MemoryStore implements ObjectStore {
   }
 
   // ---- extensions used by the HTTP layer, the simulator and tests ----
+
+  /** create for the HTTP layer: the stored entry, whose cached JSON answers this and later reads. */
+  createEntry(type: ServedType, object: KubeObject, options: InternalWriteOptions = {}): Entry {
+    if (isBindingType(type)) return { object: this.bind(object, options), rv: 0 };
+    return this.writer.create(type, owned(object, options), options);
+  }
+
+  /** update (or, with subresource, a status/finalize write) for the HTTP layer: the stored entry. */
+  updateEntry(type: ServedType, object: KubeObject, options: InternalWriteOptions = {}): Entry {
+    return this.writer.update(type, owned(object, options), options);
+  }
+
+  /** Creates a Binding as kube-apiserver does: the pod it names gets its node; nothing is stored. */
+  bind(binding: KubeObject, options: { dryRun?: boolean; urlName?: string } = {}): KubeObject {
+    return bindPod(this, this.writer, binding, options);
+  }
 
   /** Runs `hook` on every create, update and delete after the built-in ones. */
   addAdmissionHook(hook: AdmissionHook): () => void {
@@ -233,6 +257,8 @@ export class MemoryStore implements ObjectStore {
 
   /** Records a committed change and delivers it to listeners in commit order. */
   commit(change: Change): void {
+    // Stored objects are shared with lists, watches and controllers; freezing keeps them unchanged.
+    deepFreeze(change.entry.object);
     this.log.append(change);
     this.pending.push(change);
     if (this.dispatching) return;
@@ -343,6 +369,11 @@ export class MemoryStore implements ObjectStore {
       this.log.compact(target);
     }
   }
+}
+
+/** The caller's object, or a copy the writer may change when the caller keeps it. */
+function owned(object: KubeObject, options: InternalWriteOptions): KubeObject {
+  return options.owned ? object : cloneJson(object);
 }
 
 function parseRv(value: string): number {

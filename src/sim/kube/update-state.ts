@@ -37,14 +37,22 @@ export function nextState(
   options: InternalWriteOptions,
 ): KubeObject {
   if (options.subresource === "status") {
-    const next = structuredClone(old);
+    // Stored objects are frozen: copy only the levels this write changes.
+    const next: KubeObject = { ...old, metadata: { ...(old.metadata ?? {}) } };
     if (input.status === undefined || input.status === null) delete next.status;
     else next.status = input.status;
     dropNulls(next.status);
+    // The CRD status strategy resets spec, labels, annotations and owners but not finalizers: the
+    // apiextensions finalizer controller removes its finalizer with a status write.
+    if (isCrdType(type)) {
+      const finalizers = input.metadata?.finalizers ?? [];
+      if (finalizers.length > 0) meta(next).finalizers = finalizers;
+      else delete meta(next).finalizers;
+    }
     return next;
   }
   if (options.subresource === "finalize") {
-    const next = structuredClone(old);
+    const next: KubeObject = { ...old, metadata: { ...(old.metadata ?? {}) } };
     next.spec = { ...((next.spec as object) ?? {}), finalizers: namespaceFinalizers(input) };
     return next;
   }
@@ -75,7 +83,7 @@ export function nextState(
   else delete m.generation;
   if (hasStatusSubresource(type)) {
     if (old.status === undefined) delete next.status;
-    else next.status = structuredClone(old.status);
+    else next.status = old.status;
   }
   if (isNamespaceType(type) && options.viaMainResourcePut) {
     next.spec = { ...((next.spec as object) ?? {}), finalizers: namespaceFinalizers(old) };

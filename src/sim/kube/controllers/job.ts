@@ -39,17 +39,6 @@ export const jobController: ControllerFactory = (context: ControllerContext) => 
   cache.track(pods);
   cache.track(typeKey(types.namespaces));
 
-  function jobLabels(job: KubeObject): Record<string, string> {
-    const uid = job.metadata?.uid ?? "";
-    const name = job.metadata?.name ?? "";
-    return {
-      "batch.kubernetes.io/controller-uid": uid,
-      "batch.kubernetes.io/job-name": name,
-      "controller-uid": uid,
-      "job-name": name,
-    };
-  }
-
   function removeTrackingFinalizer(pod: KubeObject): void {
     const fresh = store.get(types.pods, pod.metadata?.namespace, pod.metadata?.name ?? "");
     if (!fresh?.metadata?.finalizers?.includes(trackingFinalizer)) return;
@@ -105,7 +94,6 @@ export const jobController: ControllerFactory = (context: ControllerContext) => 
         const pod = podFromTemplate(spec.template, {
           namespace: namespace ?? "",
           generateName: `${name}-`,
-          labels: jobLabels(job),
           owner: controllerReference(job, types.jobs),
           finalizers: [trackingFinalizer],
         });

@@ -7,6 +7,7 @@ import type { ControllerContext, ControllerFactory } from "./context.js";
 import { objectKey, splitKey, typeKey } from "./context.js";
 import { ownerReferences } from "./owner-references.js";
 import { podPhase } from "./pod-template.js";
+import { deleteIfPresent } from "./store-errors.js";
 
 interface Container {
   name?: string;
@@ -96,17 +97,16 @@ export const kubelet: ControllerFactory = (context: ControllerContext) => {
       status: "True",
       type,
     });
-    const old = (pod.status ?? {}) as Record<string, unknown>;
+    const old = (pod.status ?? {}) as { conditions?: Array<{ type?: string }> };
+    // PodScheduled is the binding's (set by the API server); the kubelet reports the rest.
+    const scheduled = old.conditions?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled");
     pod.status = {
       ...old,
       phase: "Running",
       conditions: [
-        "PodReadyToStartContainers",
-        "Initialized",
-        "Ready",
-        "ContainersReady",
-        "PodScheduled",
-      ].map(condition),
+        ...["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"].map(condition),
+        scheduled,
+      ],
       hostIP: nodeIp,
       hostIPs: [{ ip: nodeIp }],
       podIP: ip,
@@ -200,6 +200,16 @@ export const kubelet: ControllerFactory = (context: ControllerContext) => {
     if (pod && podPhase(pod) === "Running" && !pod.metadata?.deletionTimestamp) succeed(pod);
   });
 
+  // A gracefully deleted pod: its containers are stopped at once and the deletion finished, as the
+  // kubelet's status manager does with a grace period of 0 and the pod's uid as precondition.
+  const terminations = context.queue("kubelet-terminations", (key) => {
+    const { namespace, name } = splitKey(key);
+    const pod = cache.get(pods, namespace, name);
+    if (!pod?.metadata?.deletionTimestamp || !pod.metadata.deletionGracePeriodSeconds) return;
+    const uid = pod.metadata.uid ?? "";
+    deleteIfPresent(() => store.delete(types.pods, namespace, name, { gracePeriodSeconds: 0, uid }));
+  });
+
   return {
     name: "kubelet",
     watches: [pods],
@@ -208,6 +218,12 @@ export const kubelet: ControllerFactory = (context: ControllerContext) => {
       const pod = event.object;
       const phase = podPhase(pod);
       if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) return;
+      if (pod.metadata?.deletionTimestamp) {
+        if (pod.metadata.deletionGracePeriodSeconds) {
+          terminations.add(objectKey(pod.metadata.namespace, pod.metadata.name ?? ""));
+        }
+        return;
+      }
       if (phase === "Pending" || (phase === "Running" && isJobPod(pod))) {
         queue.add(objectKey(pod.metadata?.namespace, pod.metadata?.name ?? ""));
       }

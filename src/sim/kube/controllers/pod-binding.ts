@@ -1,18 +1,12 @@
 // How the scheduler binds a pod: a core v1 Binding, as kube-scheduler POSTs pods/<name>/binding,
 // because a pod's spec.nodeName cannot be changed by an ordinary update.
 import type { ControllerContext } from "./context.js";
-import { isAlreadyExists } from "./store-errors.js";
+import { isConflict, isNotFound } from "./store-errors.js";
 
 export type PodBinder = (namespace: string, name: string, nodeName: string) => void;
 
 export function podBinder(context: ControllerContext): PodBinder {
-  const { store, types, options } = context;
-  let warned = false;
-  const unsupported = (namespace: string, name: string) => {
-    if (!warned)
-      options.log(`scheduler: the store does not serve pods/binding; ${namespace}/${name} stays Pending`);
-    warned = true;
-  };
+  const { store, types } = context;
   return (namespace, name, nodeName) => {
     const binding = {
       apiVersion: "v1",
@@ -23,11 +17,9 @@ export function podBinder(context: ControllerContext): PodBinder {
     try {
       store.create(types.bindings, binding);
     } catch (error) {
-      // A store that keeps Bindings as plain objects answers a second bind with AlreadyExists.
-      if (isAlreadyExists(error)) return unsupported(namespace, name);
+      // Bound meanwhile (409) or gone (404): the pod's next event tells the scheduler what to do.
+      if (isConflict(error) || isNotFound(error)) return;
       throw error;
     }
-    const pod = store.get(types.pods, namespace, name);
-    if ((pod?.spec as { nodeName?: string } | undefined)?.nodeName !== nodeName) unsupported(namespace, name);
   };
 }

@@ -10,6 +10,10 @@ export function isNotFound(error: unknown): boolean {
   return reasonOf(error) === "NotFound";
 }
 
+export function isConflict(error: unknown): boolean {
+  return reasonOf(error) === "Conflict";
+}
+
 export function isInvalid(error: unknown): boolean {
   return reasonOf(error) === "Invalid";
 }

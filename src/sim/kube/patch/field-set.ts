@@ -39,11 +39,15 @@ const untrackedMetadata = new Set([
   "selfLink",
 ]);
 
-/** The part of an object whose fields have managers. */
-export function trackedView(object: KubeObject): JsonObject {
+/**
+ * The part of an object whose fields have managers; `status` only where it is not reset (a
+ * status-subresource write, or a type without that subresource).
+ */
+export function trackedView(object: KubeObject, options: { status?: boolean } = {}): JsonObject {
   const view: JsonObject = {};
   for (const [key, value] of Object.entries(object)) {
-    if (untrackedTopLevel.has(key) || value === undefined) continue;
+    if (value === undefined || (untrackedTopLevel.has(key) && !(key === "status" && options.status)))
+      continue;
     if (key === "metadata" && isJsonObject(value)) {
       const metadata: JsonObject = {};
       for (const [field, member] of Object.entries(value)) {
@@ -95,13 +99,16 @@ function keyedItems(list: unknown[], rule: FieldRule): Array<[string, unknown]> 
   return undefined;
 }
 
-/** Adds every field of `value` (at `node`) to the set. */
-function collect(value: unknown, rule: FieldRule, node: FieldSet): void {
+/**
+ * Adds every field of `value` (at `node`) to the set. With `added`, a map or associative list is
+ * itself a member too (written `.`), as structured-merge-diff records values an Update added.
+ */
+function collect(value: unknown, rule: FieldRule, node: FieldSet, added = false): void {
   if (value === null || value === undefined) return;
   if (isJsonObject(value) && !rule.atomic) {
     const keys = Object.keys(value).filter((k) => value[k] !== null && value[k] !== undefined);
-    if (keys.length === 0) node.member = true;
-    for (const key of keys) collect(value[key], fieldRule(rule.type, key), child(node, `f:${key}`));
+    if (keys.length === 0 || added) node.member = true;
+    for (const key of keys) collect(value[key], fieldRule(rule.type, key), child(node, `f:${key}`), added);
     return;
   }
   const items = Array.isArray(value) ? keyedItems(value, rule) : undefined;
@@ -109,10 +116,11 @@ function collect(value: unknown, rule: FieldRule, node: FieldSet): void {
     node.member = true;
     return;
   }
+  if (added) node.member = true;
   for (const [key, item] of items) {
     const itemNode = child(node, key);
     itemNode.member = true;
-    if (key.startsWith("k:")) collect(item, { ...(rule.type ? { type: rule.type } : {}) }, itemNode);
+    if (key.startsWith("k:")) collect(item, { ...(rule.type ? { type: rule.type } : {}) }, itemNode, added);
   }
 }
 
@@ -123,20 +131,29 @@ export function fieldSetOf(view: JsonObject, rootType: string | undefined): Fiel
   return prune(set);
 }
 
-/** Paths whose values `after` adds or changes relative to `before`. */
-export function changedFields(before: JsonObject, after: JsonObject, rootType: string | undefined): FieldSet {
+/**
+ * Paths whose values `after` adds or changes relative to `before`. With `markAdded`, maps and
+ * associative lists absent from `before` are members themselves, as an Update records them.
+ */
+export function changedFields(
+  before: JsonObject,
+  after: JsonObject,
+  rootType: string | undefined,
+  markAdded = false,
+): FieldSet {
   const set = emptyFieldSet();
-  diff(before, after, rootType ? { type: rootType } : {}, set);
+  diff(before, after, rootType ? { type: rootType } : {}, set, markAdded);
   set.member = false;
   return prune(set);
 }
 
-function diff(before: unknown, after: unknown, rule: FieldRule, node: FieldSet): void {
+function diff(before: unknown, after: unknown, rule: FieldRule, node: FieldSet, markAdded: boolean): void {
   if (after === null || after === undefined) return;
   if (isJsonObject(after) && !rule.atomic && isJsonObject(before)) {
     const keys = Object.keys(after).filter((k) => after[k] !== null && after[k] !== undefined);
     if (keys.length === 0 && Object.keys(before).length > 0) node.member = true;
-    for (const key of keys) diff(before[key], after[key], fieldRule(rule.type, key), child(node, `f:${key}`));
+    for (const key of keys)
+      diff(before[key], after[key], fieldRule(rule.type, key), child(node, `f:${key}`), markAdded);
     return;
   }
   if (Array.isArray(after) && Array.isArray(before)) {
@@ -146,16 +163,17 @@ function diff(before: unknown, after: unknown, rule: FieldRule, node: FieldSet):
       const previous = new Map(beforeItems);
       for (const [key, item] of afterItems) {
         const itemNode = child(node, key);
-        if (!previous.has(key)) collect(item, rule.type ? { type: rule.type } : {}, itemNode);
+        if (!previous.has(key)) collect(item, rule.type ? { type: rule.type } : {}, itemNode, markAdded);
         else if (key.startsWith("k:"))
-          diff(previous.get(key), item, rule.type ? { type: rule.type } : {}, itemNode);
+          diff(previous.get(key), item, rule.type ? { type: rule.type } : {}, itemNode, markAdded);
         if (!previous.has(key)) itemNode.member = true;
       }
       return;
     }
   }
   if (isJsonObject(after) !== isJsonObject(before) || Array.isArray(after) !== Array.isArray(before)) {
-    collect(after, rule, node);
+    // null is a value (Go's nil slice without omitempty), so a value replacing it was not added.
+    collect(after, rule, node, markAdded && before === undefined);
     return;
   }
   if (!jsonEqual(before, after)) node.member = true;
@@ -184,14 +202,28 @@ export function unionFieldSets(a: FieldSet, b: FieldSet): FieldSet {
   return prune(out);
 }
 
-/** Members of `a` that are not members of `b`. */
+/** Members of `a` that are not members of `b`; `a` itself (sets are never changed) when none are. */
 export function subtractFieldSet(a: FieldSet, b: FieldSet): FieldSet {
-  const out: FieldSet = { member: a.member && !b.member, children: new Map() };
+  if (b.children.size === 0 && !b.member) return a;
+  let changed = a.member && b.member;
+  const children = new Map<string, FieldSet>();
   for (const [key, next] of a.children) {
     const other = b.children.get(key);
-    out.children.set(key, other ? subtractFieldSet(next, other) : cloneFieldSet(next));
+    const rest = other ? subtractFieldSet(next, other) : next;
+    if (rest !== next) changed = true;
+    if (rest.member || rest.children.size > 0) children.set(key, rest);
   }
-  return prune(out);
+  return changed ? { member: a.member && !b.member, children } : a;
+}
+
+export function fieldSetsEqual(a: FieldSet, b: FieldSet): boolean {
+  if (a === b) return true;
+  if (a.member !== b.member || a.children.size !== b.children.size) return false;
+  for (const [key, next] of a.children) {
+    const other = b.children.get(key);
+    if (!other || !fieldSetsEqual(next, other)) return false;
+  }
+  return true;
 }
 
 /** Members of both. */
@@ -202,10 +234,6 @@ export function intersectFieldSets(a: FieldSet, b: FieldSet): FieldSet {
     if (other) out.children.set(key, intersectFieldSets(next, other));
   }
   return prune(out);
-}
-
-function cloneFieldSet(set: FieldSet): FieldSet {
-  return { member: set.member, children: new Map([...set.children].map(([k, v]) => [k, cloneFieldSet(v)])) };
 }
 
 /** The set's members as paths, in the order FieldsV1 serializes them. */

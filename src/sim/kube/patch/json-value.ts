@@ -7,8 +7,20 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A deep copy of a JSON value; much cheaper than structuredClone for the small objects we copy. */
 export function cloneJson<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) out[key] = cloneJson((value as JsonObject)[key]);
+  return out as T;
+}
+
+/** Freezes a JSON value and everything in it (already frozen parts are shared, so skipped). */
+export function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 export function jsonEqual(a: unknown, b: unknown): boolean {

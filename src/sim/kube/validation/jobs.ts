@@ -25,7 +25,6 @@ function validateJobSpec(spec: JsonObject | undefined, path: string): Causes {
   if (mode !== undefined && !["NonIndexed", "Indexed"].includes(mode)) {
     causes.push(notSupported(`${path}.completionMode`, mode, ["NonIndexed", "Indexed"]));
   }
-  // The server generates the selector (and matching template labels) unless manualSelector is set.
   const selector = objectAt(s.selector);
   causes.push(...validateLabelSelector(selector, `${path}.selector`));
   causes.push(
@@ -38,12 +37,70 @@ function validateJobSpec(spec: JsonObject | undefined, path: string): Causes {
   return causes;
 }
 
+/** On create, unless manualSelector: the generated labels are there and the selector matches them. */
+function validateGeneratedSelector(job: JsonObject): Causes {
+  const spec = objectAt(job.spec) ?? {};
+  if (spec.manualSelector === true) return [];
+  const meta = objectAt(job.metadata) ?? {};
+  const uid = stringAt(meta.uid) ?? "";
+  const name = stringAt(meta.name) ?? "";
+  const causes: Causes = [];
+  if (uid === "") causes.push(required("metadata.uid"));
+  const labels = objectAt(objectAt(objectAt(spec.template)?.metadata)?.labels);
+  const expected: Record<string, string> = {
+    "controller-uid": uid,
+    "job-name": name,
+    "batch.kubernetes.io/controller-uid": uid,
+    "batch.kubernetes.io/job-name": name,
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    const field = `spec.template.metadata.labels[${key}]`;
+    const actual = labels?.[key];
+    if (actual === undefined) causes.push(required(field, `must be '${value}'`));
+    else if (actual !== value) causes.push(invalid(field, labels, `must be '${value}'`));
+  }
+  const selector = objectAt(spec.selector);
+  if (selector && !selectorMatches(selector, expected)) {
+    causes.push(
+      invalid("spec.selector", selector, "`selector` not auto-generated", goLabelSelector(selector)),
+    );
+  }
+  return causes;
+}
+
+/** Whether a (valid) LabelSelector selects `labels`; only what generated selectors use is needed. */
+function selectorMatches(selector: JsonObject, labels: Record<string, string>): boolean {
+  const matchLabels = objectAt(selector.matchLabels) ?? {};
+  if (Object.entries(matchLabels).some(([k, v]) => labels[k] !== v)) return false;
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  return expressions.every((e) => {
+    const r = objectAt(e) ?? {};
+    const key = stringAt(r.key) ?? "";
+    const values = Array.isArray(r.values) ? r.values.map(String) : [];
+    const has = key in labels;
+    switch (r.operator) {
+      case "In":
+        return has && values.includes(labels[key] ?? "");
+      case "NotIn":
+        return !has || !values.includes(labels[key] ?? "");
+      case "Exists":
+        return has;
+      case "DoesNotExist":
+        return !has;
+      default:
+        return false;
+    }
+  });
+}
+
 export const jobValidator: KindValidator = {
   appliesTo: { group: "batch", kinds: ["Job"] },
   validate(object, old) {
     const spec = objectAt(object.spec);
     const causes = validateJobSpec(spec, "spec");
-    if (!old) return causes;
+    // The server generated the selector before validating, so a Job without one is invalid.
+    if (spec?.selector === undefined) causes.push(required("spec.selector"));
+    if (!old) return [...validateGeneratedSelector(object), ...causes];
     const oldSpec = objectAt(old.spec) ?? {};
     if (spec?.selector !== undefined && !jsonEqual(spec.selector, oldSpec.selector)) {
       causes.push(immutable("spec.selector", undefined, goLabelSelector(spec.selector)));

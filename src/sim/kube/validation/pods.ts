@@ -8,7 +8,7 @@ import { validatePodSpec } from "./pod-spec.js";
 
 /** The pod spec without the fields an update may change. */
 function fixedPodSpec(spec: JsonObject | undefined): JsonObject {
-  const copy: JsonObject = structuredClone(spec ?? {});
+  const copy: JsonObject = { ...(spec ?? {}) };
   for (const field of ["containers", "initContainers"]) {
     copy[field] = listAt(copy[field]).map((c) => ({ ...objectAt(c), image: undefined }));
   }

@@ -1,0 +1,116 @@
+// Per-test fault knobs of the simulated Kubernetes API (latency, 429 + Retry-After, 5xx, dropped
+// connections, each limited to matching requests), answered with kube-apiserver's Status bodies.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type FaultFilter, FaultInjector } from "../azure/faults.js";
+import { sendJson } from "./http-io.js";
+import { StatusError, type StatusReason } from "./status.js";
+
+export type KubeFaultFilter = Omit<FaultFilter, "resourceType">;
+
+/** The Azure fake's injector (generic in method and path) with the knobs the kube API needs. */
+export class KubeFaults {
+  readonly #injector = new FaultInjector();
+  /** Answer discovery as a server without aggregated discovery (before Kubernetes 1.26) does. */
+  legacyDiscoveryOnly = false;
+
+  /** Delays matching requests by `ms`; all of them unless `count` is given. */
+  latency(ms: number, options: KubeFaultFilter & { count?: number } = {}): void {
+    this.#injector.latency(ms, options);
+  }
+
+  /** Answers the next `count` (default 1) matching requests with 429 TooManyRequests + Retry-After. */
+  throttle(options: KubeFaultFilter & { count?: number; retryAfterSeconds?: number } = {}): void {
+    this.#injector.throttle(options);
+  }
+
+  /** Answers the next `count` (default 1) matching requests with a 5xx (default 500). */
+  fail(
+    options: KubeFaultFilter & { count?: number; status?: number; retryAfterSeconds?: number } = {},
+  ): void {
+    this.#injector.fail(options);
+  }
+
+  /** Destroys the connection of the next `count` (default 1) matching requests without answering. */
+  drop(options: KubeFaultFilter & { count?: number } = {}): void {
+    this.#injector.drop(options);
+  }
+
+  readonly #forbidden: { group: string; resource: string; path: RegExp }[] = [];
+
+  /**
+   * Refuses every list and get of a type with 403, worded as RBAC's authorizer words it: what a
+   * backup identity without read access to, say, Secrets meets.
+   */
+  forbid(type: { group: string; resource: string }): void {
+    const root = type.group === "" ? "/api/v1" : `/apis/${type.group.replaceAll(".", "\\.")}/[^/]+`;
+    const path = new RegExp(`^${root}(/namespaces/[^/]+)?/${type.resource}(/[^/]+)?$`);
+    this.#forbidden.push({ ...type, path });
+  }
+
+  /** Removes every fault and turns legacy discovery off. */
+  clear(): void {
+    this.#injector.clear();
+    this.#forbidden.length = 0;
+    this.legacyDiscoveryOnly = false;
+  }
+
+  /** How many injected throttles, errors and drops have not been used yet. */
+  get pending(): number {
+    return this.#injector.pending;
+  }
+
+  /** Applies the faults matching a request; true when one answered it (or dropped it). */
+  async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const path = new URL(req.url ?? "/", "https://localhost").pathname;
+    const forbidden = method === "GET" ? this.#forbidden.find((f) => f.path.test(path)) : undefined;
+    if (forbidden) {
+      const qualified = forbidden.group ? `${forbidden.resource}.${forbidden.group}` : forbidden.resource;
+      const error = new StatusError(
+        403,
+        "Forbidden",
+        `${qualified} is forbidden: User "system:serviceaccount:aks-backup:backup" cannot list resource "${forbidden.resource}" in API group "${forbidden.group}" at the cluster scope`,
+        { kind: forbidden.resource, ...(forbidden.group ? { group: forbidden.group } : {}) },
+      );
+      sendJson(res, 403, error.status);
+      return true;
+    }
+    const delay = this.#injector.delayFor(method, path);
+    if (delay > 0) await sleep(delay);
+    const action = this.#injector.takeAction(method, path);
+    if (action === undefined) return false;
+    if (action.kind === "drop") {
+      req.socket.destroy();
+      return true;
+    }
+    const retryAfter = action.retryAfterSeconds;
+    const error =
+      action.kind === "throttle"
+        ? new StatusError(429, "TooManyRequests", "Too many requests, please try again later.", {
+            retryAfterSeconds: action.retryAfterSeconds,
+          })
+        : serverError(action.status, retryAfter);
+    const headers: Record<string, string> =
+      retryAfter === undefined ? {} : { "Retry-After": String(retryAfter) };
+    sendJson(res, error.status.code, error.status, headers);
+    return true;
+  }
+}
+
+function serverError(status: number, retryAfterSeconds: number | undefined): StatusError {
+  const known: Record<number, [StatusReason, string]> = {
+    503: ["ServiceUnavailable", "the server is currently unable to handle the request"],
+    504: [
+      "Timeout",
+      "the server was unable to return a response in the time allotted, but may still be processing the request",
+    ],
+  };
+  const [reason, message] = known[status] ?? ["InternalError", "Internal error occurred: injected fault"];
+  return new StatusError(
+    status,
+    reason,
+    message,
+    retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
+  );
+}
