@@ -1,0 +1,58 @@
+// The backup's resource list in Velero's form ({"apps/v1/Deployment": ["ns/name", ...]}) written as
+// gzip JSON while the items are exported, one type at a time, so it is never held in memory.
+import { once } from "node:events";
+import type { Readable } from "node:stream";
+import { createGzip, type Gzip } from "node:zlib";
+
+export class ResourceListWriter {
+  readonly #gzip: Gzip = createGzip();
+  #typesWritten = 0;
+  /** The open type's key until its first name arrives: types without items are left out. */
+  #pendingKey: string | undefined;
+  #typeStarted = false;
+
+  get stream(): Readable {
+    return this.#gzip;
+  }
+
+  beginType(key: string): void {
+    if (this.#pendingKey !== undefined || this.#typeStarted)
+      throw new Error("ResourceListWriter: a type is already open");
+    this.#pendingKey = key;
+  }
+
+  /** Adds the names of one page ("ns/name" or "name"). */
+  async add(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    let text = names.map((n) => JSON.stringify(n)).join(",");
+    if (this.#pendingKey !== undefined) {
+      text = `${this.#typesWritten++ === 0 ? "{" : ","}${JSON.stringify(this.#pendingKey)}:[${text}`;
+      this.#pendingKey = undefined;
+      this.#typeStarted = true;
+    } else {
+      text = `,${text}`;
+    }
+    await this.#write(text);
+  }
+
+  async endType(): Promise<void> {
+    this.#pendingKey = undefined;
+    if (!this.#typeStarted) return;
+    this.#typeStarted = false;
+    await this.#write("]");
+  }
+
+  async finish(): Promise<void> {
+    await this.endType();
+    await this.#write(this.#typesWritten === 0 ? "{}" : "}");
+    this.#gzip.end();
+  }
+
+  abort(error: Error): void {
+    this.#gzip.destroy(error);
+  }
+
+  async #write(text: string): Promise<void> {
+    if (!this.#gzip.write(text)) await once(this.#gzip, "drain");
+  }
+}

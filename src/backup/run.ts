@@ -1,0 +1,109 @@
+// One backup job end to end: export into streamed blobs, then commit the manifest last. A job that
+// cannot finish still commits a Failed manifest saying why, so nothing half-written looks complete.
+import { randomInt } from "node:crypto";
+import { ArchiveWriter } from "../archive/writer.js";
+import type { Cluster } from "../kube/cluster.js";
+import type { BackupInstance } from "../model/backup-instance.js";
+import type { RecoveryPointManifest } from "../model/recovery-point.js";
+import { ARCHIVE_BLOB, type Catalog, RESOURCE_LIST_BLOB } from "../store/catalog.js";
+import { newRecoveryPointId } from "../store/recovery-point-id.js";
+import type { DeniedType } from "./deny-list.js";
+import { type ExportProgress, exportResources } from "./export.js";
+import { ResourceListWriter } from "./resource-list.js";
+
+export interface BackupJob {
+  instance: BackupInstance;
+  trigger: RecoveryPointManifest["trigger"];
+  /** Retention tag for on-demand and pre-upgrade backups, e.g. "P30D". */
+  retention?: string;
+}
+
+export interface BackupDeps {
+  cluster: Cluster;
+  catalog: Catalog;
+  now?: () => Date;
+  pageSize?: number;
+  denyList?: readonly DeniedType[];
+  abortSignal?: AbortSignal;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<RecoveryPointManifest> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now();
+  const { instance } = job;
+  const id = newRecoveryPointId(instance.name, startedAt, randomInt(0x10000));
+  const base = {
+    formatVersion: 1 as const,
+    id,
+    instance: instance.name,
+    policy: instance.policy,
+    cluster: instance.cluster,
+    trigger: job.trigger,
+    ...(job.retention ? { retention: job.retention } : {}),
+    startTime: startedAt.toISOString(),
+    volumeSnapshots: [],
+  };
+
+  await deps.catalog.ensureContainer({ ...(deps.abortSignal ? { abortSignal: deps.abortSignal } : {}) });
+  const archive = new ArchiveWriter({
+    createdAt: startedAt,
+    ...(deps.abortSignal ? { abortSignal: deps.abortSignal } : {}),
+  });
+  const resourceList = new ResourceListWriter();
+  const fail = (error: Error) => {
+    archive.abort(error);
+    resourceList.abort(error);
+  };
+  const uploads = Promise.all([
+    deps.catalog.uploadFile(id, ARCHIVE_BLOB, archive.stream),
+    deps.catalog.uploadFile(id, RESOURCE_LIST_BLOB, resourceList.stream),
+  ]);
+  // An upload that fails (storage down) stops the export at its next item instead of at the end.
+  uploads.catch((error: Error) => fail(error));
+
+  let manifest: RecoveryPointManifest;
+  try {
+    const outcome = await exportResources(
+      deps.cluster,
+      instance,
+      { archive, resourceList },
+      {
+        ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+        ...(deps.denyList ? { denyList: deps.denyList } : {}),
+        ...(deps.abortSignal ? { abortSignal: deps.abortSignal } : {}),
+        ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+      },
+    );
+    const summary = await archive.finish();
+    await resourceList.finish();
+    const [archiveBlob, listBlob] = await uploads;
+    manifest = {
+      ...base,
+      endTime: now().toISOString(),
+      status: outcome.errors.length > 0 ? "PartiallySucceeded" : "Succeeded",
+      ...(outcome.kubernetesVersion ? { kubernetesVersion: outcome.kubernetesVersion } : {}),
+      archive: { blob: archiveBlob, sizeBytes: summary.sizeBytes, sha256: summary.sha256 },
+      resourceListBlob: listBlob,
+      itemCounts: outcome.itemCounts,
+      totalItems: outcome.totalItems,
+      warnings: outcome.warnings,
+      errors: outcome.errors,
+    };
+  } catch (error) {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    fail(cause);
+    await uploads.catch(() => undefined);
+    manifest = {
+      ...base,
+      endTime: now().toISOString(),
+      status: "Failed",
+      itemCounts: {},
+      totalItems: 0,
+      warnings: [],
+      errors: [{ message: cause.message }],
+    };
+  }
+  await deps.catalog.commitManifest(manifest);
+  return manifest;
+}

@@ -1,0 +1,262 @@
+// A backup of a simulated cluster into Azurite, read back from the catalog: what it contains is
+// what a restore will have to work with.
+import { gunzipSync } from "node:zlib";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { readArchive } from "../../src/archive/reader.js";
+import { runBackup } from "../../src/backup/run.js";
+import type { Cluster } from "../../src/kube/cluster.js";
+import { connectCluster } from "../../src/kube/connect.js";
+import { type BackupInstanceInput, backupInstanceSchema } from "../../src/model/backup-instance.js";
+import type { RecoveryPointManifest } from "../../src/model/recovery-point.js";
+import type { KubeObject } from "../../src/sim/kube/types.js";
+import { Catalog } from "../../src/store/catalog.js";
+import { kubectl, useSimulator } from "../helpers/sim.js";
+
+const APP = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop, labels: {app: web}}
+data: {mode: prod}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop, labels: {app: db}}
+stringData: {password: hunter2}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: shop, labels: {app: db}}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: managed-csi-premium
+  resources: {requests: {storage: 4Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec:
+  containers: [{name: db, image: postgres:16, volumeMounts: [{name: data, mountPath: /var/lib/postgresql}]}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: shop-reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: unrelated}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers, namespace: shop, labels: {app: web}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: shop-reader}
+subjects: [{kind: ServiceAccount, name: default, namespace: shop}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: elsewhere, namespace: other}
+data: {x: "1"}
+`;
+
+const WIDGET_CRD = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+`;
+
+function instance(overrides: Partial<BackupInstanceInput> = {}) {
+  return backupInstanceSchema.parse({ name: "shop", cluster: "sim", policy: "daily", ...overrides });
+}
+
+interface Contents {
+  manifest: RecoveryPointManifest;
+  items: Map<string, KubeObject>;
+  resourceList: Record<string, string[]>;
+}
+
+describe("runBackup against the simulator", () => {
+  const sim = useSimulator();
+  let cluster: Cluster;
+  let catalog: Catalog;
+
+  beforeAll(async () => {
+    expect((await kubectl(sim(), ["create", "-f", "-"], WIDGET_CRD)).code).toBe(0);
+    expect(
+      (await kubectl(sim(), ["wait", "--for=condition=Established", "crd/widgets.example.com"])).code,
+    ).toBe(0);
+    const created = await kubectl(sim(), ["create", "-f", "-"], APP);
+    expect(created.stderr).toBe("");
+    const widget =
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: blue, namespace: shop}\nspec: {size: 3}\n";
+    expect((await kubectl(sim(), ["create", "-f", "-"], widget)).code).toBe(0);
+    await sim().controllers.idle();
+    cluster = await connectCluster({ name: "sim", kubeconfigYaml: sim().kubeconfig });
+    const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
+    catalog = new Catalog(service.getContainerClient(`backups-${Date.now()}`));
+  });
+
+  async function contents(manifest: RecoveryPointManifest): Promise<Contents> {
+    const items = new Map<string, KubeObject>();
+    const archiveBlob = catalog.container.getBlobClient(manifest.archive?.blob ?? "");
+    const download = await archiveBlob.download();
+    const reader = readArchive(
+      download.readableStreamBody as NodeJS.ReadableStream & AsyncIterable<Uint8Array>,
+      {
+        expectedSha256: manifest.archive?.sha256 ?? "",
+        copies: "groupResource",
+      },
+    );
+    for await (const entry of reader) {
+      const key = `${entry.group}/${entry.resource}/${entry.namespace ? `${entry.namespace}/` : ""}${entry.name}`;
+      items.set(key, entry.object as KubeObject);
+    }
+    const list = await catalog.container.getBlobClient(manifest.resourceListBlob ?? "").downloadToBuffer();
+    return { manifest, items, resourceList: JSON.parse(gunzipSync(list).toString("utf8")) };
+  }
+
+  it("backs up the selected namespace with what it needs from the cluster scope, and nothing else", async () => {
+    const manifest = await runBackup(
+      {
+        instance: instance({ includedNamespaces: ["shop"], includeClusterScopeResources: false }),
+        trigger: "OnDemand",
+      },
+      { cluster, catalog },
+    );
+    expect(manifest.status).toBe("Succeeded");
+    expect(manifest.errors).toEqual([]);
+    const { items, resourceList } = await contents(manifest);
+    const keys = [...items.keys()];
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "/configmaps/shop/settings",
+        "/secrets/shop/db",
+        "/persistentvolumeclaims/shop/data",
+        "/pods/shop/db",
+        "rbac.authorization.k8s.io/rolebindings/shop/readers",
+        "example.com/widgets/shop/blue",
+        "/namespaces/shop",
+        "rbac.authorization.k8s.io/clusterroles/shop-reader",
+        "apiextensions.k8s.io/customresourcedefinitions/widgets.example.com",
+        "storage.k8s.io/storageclasses/managed-csi-premium",
+      ]),
+    );
+    const pvc = items.get("/persistentvolumeclaims/shop/data");
+    const volumeName = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName;
+    expect(volumeName).toMatch(/^pvc-/);
+    expect(keys).toContain(`/persistentvolumes/${volumeName}`);
+    expect(
+      keys.filter((k) => k.includes("/other") || k.endsWith("/unrelated") || k.includes("kube-system")),
+    ).toEqual([]);
+    expect(keys.filter((k) => k.startsWith("/events/") || k.startsWith("events.k8s.io/"))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith("/nodes/"))).toEqual([]);
+
+    expect(resourceList["v1/Secret"]).toEqual(["shop/db"]);
+    expect(resourceList["v1/Namespace"]).toEqual(["shop"]);
+    expect(manifest.itemCounts["v1/ConfigMap"]).toBe(
+      items.size > 0 ? resourceList["v1/ConfigMap"]?.length : 0,
+    );
+    expect(manifest.totalItems).toBe(items.size);
+    expect(manifest.kubernetesVersion).toMatch(/^v1\./);
+  });
+
+  it("keeps the Secret's data and the objects' server-set fields as listed", async () => {
+    const manifest = await runBackup(
+      { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+      { cluster, catalog },
+    );
+    const { items } = await contents(manifest);
+    const secret = items.get("/secrets/shop/db");
+    expect(secret?.data).toEqual({ password: Buffer.from("hunter2").toString("base64") });
+    expect(secret?.apiVersion).toBe("v1");
+    expect(secret?.kind).toBe("Secret");
+    expect(secret?.metadata?.uid).toBeTruthy();
+  });
+
+  it("with includeClusterScopeResources takes every cluster-scoped object, and OR-s label selectors", async () => {
+    const manifest = await runBackup(
+      {
+        instance: instance({ includedNamespaces: ["shop"], labelSelectors: ["app=web", "app in (nothing)"] }),
+        trigger: "OnDemand",
+      },
+      { cluster, catalog },
+    );
+    const { items } = await contents(manifest);
+    const namespaced = [...items.keys()].filter((k) => k.includes("/shop/"));
+    expect(namespaced.sort()).toEqual([
+      "/configmaps/shop/settings",
+      "rbac.authorization.k8s.io/rolebindings/shop/readers",
+    ]);
+    expect([...items.keys()]).toContain("/namespaces/shop");
+  });
+
+  it("includes every cluster-scoped object when asked to", async () => {
+    const manifest = await runBackup(
+      { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+      { cluster, catalog },
+    );
+    const { items } = await contents(manifest);
+    expect([...items.keys()]).toEqual(
+      expect.arrayContaining([
+        "rbac.authorization.k8s.io/clusterroles/unrelated",
+        "storage.k8s.io/storageclasses/azurefile-csi",
+      ]),
+    );
+  });
+
+  it("goes on past a type it may not read, and says so in a warning", async () => {
+    sim().kube.faults.forbid({ group: "", resource: "secrets" });
+    try {
+      const manifest = await runBackup(
+        { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+        { cluster, catalog },
+      );
+      expect(manifest.status).toBe("Succeeded");
+      expect(manifest.warnings).toContainEqual(
+        expect.objectContaining({ type: "v1/Secret", message: expect.stringContaining("403") }),
+      );
+      const { items } = await contents(manifest);
+      expect([...items.keys()]).toContain("/configmaps/shop/settings");
+      expect([...items.keys()].filter((k) => k.startsWith("/secrets/"))).toEqual([]);
+    } finally {
+      sim().kube.faults.clear();
+    }
+  });
+
+  it("commits a Failed recovery point that says why when the cluster cannot be reached", async () => {
+    const unreachable = await connectCluster(
+      { name: "gone", kubeconfigYaml: sim().kubeconfig.replace(sim().kube.url, "https://127.0.0.1:9") },
+      { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } },
+    );
+    const manifest = await runBackup(
+      { instance: instance(), trigger: "OnDemand" },
+      { cluster: unreachable, catalog },
+    );
+    expect(manifest.status).toBe("Failed");
+    expect(manifest.errors[0]?.message).toContain('cannot reach cluster "gone"');
+    expect(manifest.archive).toBeUndefined();
+    expect((await catalog.listRecoveryPoints("shop")).map((m) => m.id)).toContain(manifest.id);
+  });
+
+  it("lists recovery points newest first from the container alone", async () => {
+    const listed = await catalog.listRecoveryPoints("shop");
+    expect(listed.length).toBeGreaterThanOrEqual(5);
+    const times = listed.map((m) => m.startTime);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+});

@@ -1,0 +1,116 @@
+// The backup commands as a user runs them: the built CLI against a simulated cluster and Azurite,
+// configured by a YAML file.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { kubectl, useSimulator } from "../helpers/sim.js";
+
+const CLI = join(import.meta.dirname, "..", "..", "bin", "aks-backup.js");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("aks-backup backup, recovery-points, describe", () => {
+  const sim = useSimulator();
+  const dir = mkdtempSync(join(tmpdir(), "aks-backup-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, "kubeconfig"), sim().kubeconfig, { mode: 0o600 });
+    writeFileSync(
+      join(dir, "aks-backup.yaml"),
+      [
+        "storage:",
+        `  connectionString: "${inject("azuriteConnectionString")}"`,
+        `  container: cli-${Date.now()}`,
+        "clusters:",
+        "  - name: sim",
+        "    kubeconfig: kubeconfig",
+        "policies:",
+        "  - name: daily",
+        '    schedule: ["R/2026-01-01T02:00:00+00:00/P1D"]',
+        "    retention: {default: P7D}",
+        "instances:",
+        "  - name: shop",
+        "    cluster: sim",
+        "    policy: daily",
+        "    includedNamespaces: [shop]",
+        "",
+      ].join("\n"),
+    );
+    await kubectl(sim(), ["create", "namespace", "shop"]);
+    await kubectl(sim(), ["create", "configmap", "settings", "-n", "shop", "--from-literal=mode=prod"]);
+  });
+
+  it("backs up an instance and prints its recovery point id as JSON", async () => {
+    const run = await cli(["backup", "shop", "--wait", "-o", "json"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      recoveryPointId: string;
+      status: string;
+      itemCounts: Record<string, number>;
+    };
+    expect(result.recoveryPointId).toMatch(/^shop-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(result.status).toBe("Succeeded");
+    expect(result.itemCounts["v1/ConfigMap"]).toBe(2); // settings and kube-root-ca.crt
+
+    const listed = await cli(["recovery-points", "shop"], dir);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split("\n")[0]).toMatch(
+      /^ID\s+STATUS\s+TRIGGER\s+STARTED\s+DURATION\s+ITEMS\s+SIZE$/,
+    );
+    expect(listed.stdout).toContain(result.recoveryPointId);
+
+    const described = await cli(["describe", result.recoveryPointId], dir);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/Status:\s+Succeeded/);
+    expect(described.stdout).toMatch(/v1\/ConfigMap\s+2/);
+  });
+
+  it("names the instance it does not know and the ones it does", async () => {
+    const run = await cli(["backup", "shpo"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'aks-backup: unknown instance "shpo" (did you mean "shop"?); known instances: shop\n',
+    );
+  });
+
+  it("points at the line of a config mistake", async () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(
+      bad,
+      "clusters: []\npolicies: []\ninstances:\n  - name: shop\n    cluster: prod\n    policy: daily\n",
+    );
+    const run = await cli(["-c", bad, "recovery-points", "shop"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('bad.yaml:5:14: instances[0].cluster: unknown cluster "prod"');
+  });
+
+  it("says when a recovery point does not exist", async () => {
+    const run = await cli(["describe", "shop-20200101-000000-abcd"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("recovery point shop-20200101-000000-abcd not found");
+  });
+});
