@@ -1,12 +1,15 @@
-// `npm run bench`: runs the benchmarks in one process and prints their figures and ratios.
+// `npm run bench`: runs the benchmarks and prints their figures and ratios, each measured in one
+// run. `npm run bench -- quick` uses smaller sizes.
+import { benchExport } from "./export.js";
 import { benchSimList } from "./sim-list.js";
 
-const list = await benchSimList();
+const quick = process.argv.includes("quick");
+
+const list = await benchSimList(quick ? 10_000 : 50_000);
 console.log("simulator: paged list of every ConfigMap across namespaces (limit 500)");
 console.log(
   `  objects listed          ${list.objects} in ${list.pages} pages, ${list.namespaces} namespaces`,
 );
-console.log(`  seeding (in-process)    ${list.seedSeconds.toFixed(2)} s`);
 console.log(
   `  raw HTTPS list          ${list.rawListSeconds.toFixed(2)} s  (${Math.round(list.rawObjectsPerSecond)} objects/s)`,
 );
@@ -14,3 +17,26 @@ console.log(`  client-node list        ${list.clientNodeListSeconds.toFixed(2)} 
 console.log(
   `  ratio raw / client-node ${list.rawToClientRatio.toFixed(2)}  (below 1: the client, not the simulator, bounds a list)`,
 );
+
+const rows = await benchExport(quick ? [5_000, 30_000] : [5_000, 50_000, 300_000]);
+console.log("\nbackup export vs a bare paged list of the same types (fresh process each, 200 namespaces)");
+console.log("  objects  types  list s  export s  list/export  calls (budget)  peak RSS MB");
+for (const r of rows) {
+  console.log(
+    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${r.throughputRatio.toFixed(2).padStart(11)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.peakRssMb.toFixed(0).padStart(11)}`,
+  );
+}
+const first = rows[0];
+const last = rows[rows.length - 1];
+if (first && last) {
+  const growth = last.peakRssMb - first.peakRssMb;
+  const worstRatio = Math.min(...rows.map((r) => r.throughputRatio));
+  const overBudget = rows.filter((r) => r.exportRequests > r.requestBudget).length;
+  console.log(
+    `\n  throughput: export at ${(worstRatio * 100).toFixed(0)}% of the bare list at worst (target >= 80%)`,
+  );
+  console.log(
+    `  memory: peak RSS grows ${growth.toFixed(0)} MB from ${first.objects} to ${last.objects} objects (target < 100 MB)`,
+  );
+  console.log(`  API calls: ${overBudget === 0 ? "within" : "OVER"} the budget at every size`);
+}
