@@ -174,6 +174,22 @@ describe("kube-sim exec", () => {
     expect(first?.finishedAt).toBeLessThanOrEqual(second?.startedAt ?? 0);
   });
 
+  it("scales `sleep` and waits through the injectable delay", async () => {
+    const exec = sim().kube.exec;
+    const waited: number[] = [];
+    const original = exec.delay;
+    exec.delay = async (ms) => {
+      waited.push(ms);
+    };
+    try {
+      expect((await clientExec(["sleep", "30"])).status.status).toBe("Success");
+      expect((await clientExec(["sh", "-c", "sleep 2m && echo done"])).stdout).toBe("done\n");
+    } finally {
+      exec.delay = original;
+    }
+    expect(waited).toEqual([30 * 1000 * exec.sleepScale, 120 * 1000 * exec.sleepScale]);
+  });
+
   it("refuses execs into missing pods, unknown containers and pods without a node, as the server does", async () => {
     const path = (pod: string, container: string) =>
       `/api/v1/namespaces/${ns}/pods/${pod}/exec?command=true&stdout=true&container=${container}`;

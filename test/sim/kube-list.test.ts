@@ -159,24 +159,18 @@ describe("kube-sim lists", () => {
     });
   });
 
-  it("lists 50,000 objects across namespaces in pages of 500 in well under 2 seconds", async () => {
+  it("lists 50,000 objects across namespaces in pages of 500, with and without a field selector, each once", async () => {
     seedConfigMaps(
       h(),
       Array.from({ length: 50 }, (_, i) => `bulk-${String(i).padStart(2, "0")}`),
       1000,
     );
-    const started = performance.now();
+    // Speed is measured by `npm run bench`, not here.
     const { names } = await listAll(h(), "/api/v1/configmaps?fieldSelector=metadata.namespace!%3Dnone", 500);
-    const selectorMs = performance.now() - started;
-    const plainStarted = performance.now();
     const plain = await listAll(h(), "/api/v1/configmaps", 500);
-    const plainMs = performance.now() - plainStarted;
     expect(plain.names.length).toBeGreaterThanOrEqual(55_000);
-    expect(names.length).toBe(plain.names.length);
-    console.log(
-      `listed ${plain.names.length} ConfigMaps in pages of 500: ${plainMs.toFixed(0)} ms (with a field selector: ${selectorMs.toFixed(0)} ms)`,
-    );
-    expect(plainMs).toBeLessThan(2000);
+    expect(new Set(plain.names).size).toBe(plain.names.length);
+    expect(names).toEqual(plain.names);
   }, 60_000);
 });
 

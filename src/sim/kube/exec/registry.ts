@@ -60,8 +60,8 @@ export class ExecRegistry {
   delay: (ms: number) => Promise<void>;
   private readonly handlers: ExecHandler[] = [];
   private readonly records: ExecRecord[] = [];
-  /** "<namespace>/<pod>" -> mount paths fsfreeze froze in it. */
-  private readonly frozen = new Map<string, Set<string>>();
+  /** "<namespace>/<pod>" -> mount paths fsfreeze froze in it (a new pod of that name starts thawed). */
+  private readonly frozen = new Map<string, { uid: string; paths: Set<string> }>();
 
   constructor(options: ExecOptions = {}) {
     this.sleepScale = options.sleepScale ?? 0.01;
@@ -88,14 +88,16 @@ export class ExecRegistry {
 
   /** Mount paths currently frozen by fsfreeze in a pod. */
   frozenPaths(namespace: string, pod: string): string[] {
-    return [...(this.frozen.get(`${namespace}/${pod}`) ?? [])].sort();
+    return [...(this.frozen.get(`${namespace}/${pod}`)?.paths ?? [])].sort();
   }
 
   /** fsfreeze's state: true when the path was not frozen before (freeze) or was (unfreeze). */
   setFrozen(target: ExecTarget, path: string, frozen: boolean): boolean {
     const key = `${target.namespace}/${target.pod}`;
-    const paths = this.frozen.get(key) ?? new Set<string>();
-    this.frozen.set(key, paths);
+    const uid = target.object.metadata?.uid ?? "";
+    const known = this.frozen.get(key);
+    const paths = known?.uid === uid ? known.paths : new Set<string>();
+    this.frozen.set(key, { uid, paths });
     if (frozen === paths.has(path)) return false;
     if (frozen) paths.add(path);
     else paths.delete(path);
