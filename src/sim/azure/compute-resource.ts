@@ -107,3 +107,31 @@ export function mergeTags(
 ): Record<string, string> {
   return sent === undefined ? existing : { ...sent };
 }
+
+/**
+ * DELETE of a disk or snapshot: 204 when it is already gone (as ARM answers), otherwise `check`
+ * may refuse, and a long-running operation removes it.
+ */
+export function deleteResource<T extends { id: string }>(
+  world: ArmWorld,
+  request: ArmRequest,
+  find: () => T,
+  remove: (record: T) => void,
+  check: (record: T) => void = () => {},
+): ArmResponse {
+  let record: T;
+  try {
+    record = find();
+  } catch (error) {
+    if (error instanceof ArmError && error.code === "ResourceNotFound") return { status: 204 };
+    throw error;
+  }
+  check(record);
+  return acceptDelete(world, request, {
+    complete: () => {
+      remove(record);
+      return undefined;
+    },
+    fail: () => {},
+  });
+}

@@ -9,9 +9,9 @@ import {
   resourceNotFound,
 } from "./arm-error.js";
 import {
-  acceptDelete,
   acceptWrite,
   bytesOfGiB,
+  deleteResource,
   diskSkus,
   mergeTags,
   requireBody,
@@ -309,25 +309,18 @@ export function deleteDisk(
   resourceGroup: string,
   name: string,
 ): ArmResponse {
-  let disk: DiskRecord;
-  try {
-    disk = findDisk(world, resourceGroup, name);
-  } catch (error) {
-    // ARM answers a DELETE of something already gone with 204 No Content.
-    if (error instanceof ArmError && error.code === "ResourceNotFound") return { status: 204 };
-    throw error;
-  }
-  if (disk.managedBy !== undefined) {
-    throw operationNotAllowed(`Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
-  }
   // Deleting a disk keeps its snapshots, incremental ones included, as in Azure.
-  return acceptDelete(world, request, {
-    complete: () => {
-      world.disks.delete(resourceKey(disk.id));
-      return undefined;
+  return deleteResource(
+    world,
+    request,
+    () => findDisk(world, resourceGroup, name),
+    (disk) => world.disks.delete(resourceKey(disk.id)),
+    (disk) => {
+      if (disk.managedBy !== undefined) {
+        throw operationNotAllowed(`Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
+      }
     },
-    fail: () => {},
-  });
+  );
 }
 
 export function listDisks(world: ArmWorld, request: ArmRequest, resourceGroup?: string): ArmResponse {

@@ -9,9 +9,9 @@ import {
   resourceNotFound,
 } from "./arm-error.js";
 import {
-  acceptDelete,
   acceptWrite,
   bytesOfGiB,
+  deleteResource,
   mergeTags,
   requireBody,
   requireLocation,
@@ -271,21 +271,12 @@ export function deleteSnapshot(
   resourceGroup: string,
   name: string,
 ): ArmResponse {
-  let snapshot: SnapshotRecord;
-  try {
-    snapshot = findSnapshot(world, resourceGroup, name);
-  } catch (error) {
-    // ARM answers a DELETE of something already gone with 204 No Content.
-    if (error instanceof ArmError && error.code === "ResourceNotFound") return { status: 204 };
-    throw error;
-  }
-  return acceptDelete(world, request, {
-    complete: () => {
-      world.snapshots.delete(resourceKey(snapshot.id));
-      return undefined;
-    },
-    fail: () => {},
-  });
+  return deleteResource(
+    world,
+    request,
+    () => findSnapshot(world, resourceGroup, name),
+    (snapshot) => world.snapshots.delete(resourceKey(snapshot.id)),
+  );
 }
 
 export function listSnapshots(world: ArmWorld, request: ArmRequest, resourceGroup?: string): ArmResponse {
