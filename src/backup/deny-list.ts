@@ -1,50 +1,51 @@
 // Resource types a backup leaves out because a restore must never recreate them: each entry says
-// why. The list is data, so users see it in one place and can replace it in the config.
+// why. The list is data, so users see it in one place and can replace it in the config
+// (`backup.deniedResourceTypes`).
+import { matchesResourceType, parseResourceType, type ResourceTypeRef } from "../model/resource-type.js";
 
 export interface DeniedType {
-  group: string;
-  resource: string;
+  type: ResourceTypeRef;
   reason: string;
 }
 
+const deny = (group: string, resource: string, reason: string): DeniedType => ({
+  type: { group, resource },
+  reason,
+});
+
 export const DEFAULT_DENY_LIST: readonly DeniedType[] = [
-  { group: "", resource: "events", reason: "a record of the past; the cluster writes its own" },
-  { group: "events.k8s.io", resource: "events", reason: "the same events in the newer API group" },
-  { group: "", resource: "endpoints", reason: "written by the Service controller from its pods" },
-  { group: "discovery.k8s.io", resource: "endpointslices", reason: "written by the Service controller" },
-  {
-    group: "coordination.k8s.io",
-    resource: "leases",
-    reason: "leader election and heartbeats of live processes",
-  },
-  { group: "", resource: "nodes", reason: "machines of the source cluster, registered by their kubelets" },
-  { group: "metrics.k8s.io", resource: "pods", reason: "live metrics, not stored objects" },
-  { group: "metrics.k8s.io", resource: "nodes", reason: "live metrics, not stored objects" },
-  { group: "", resource: "componentstatuses", reason: "computed by the API server on request" },
-  { group: "storage.k8s.io", resource: "csinodes", reason: "written by each node's CSI drivers" },
-  { group: "storage.k8s.io", resource: "volumeattachments", reason: "attachments of disks to source nodes" },
-  {
-    group: "apiregistration.k8s.io",
-    resource: "apiservices",
-    reason: "registered by the API server and add-ons",
-  },
-  {
-    group: "certificates.k8s.io",
-    resource: "certificatesigningrequests",
-    reason: "one-time requests of the source cluster",
-  },
-  { group: "flowcontrol.apiserver.k8s.io", resource: "flowschemas", reason: "maintained by the API server" },
-  {
-    group: "flowcontrol.apiserver.k8s.io",
-    resource: "prioritylevelconfigurations",
-    reason: "maintained by the API server",
-  },
+  deny("", "events", "a record of the past; the cluster writes its own"),
+  deny("events.k8s.io", "events", "the same events in the newer API group"),
+  deny("", "endpoints", "written by the Service controller from its pods"),
+  deny("discovery.k8s.io", "endpointslices", "written by the Service controller"),
+  deny("coordination.k8s.io", "leases", "leader election and heartbeats of live processes"),
+  deny("", "nodes", "machines of the source cluster, registered by their kubelets"),
+  deny("metrics.k8s.io", "pods", "live metrics, not stored objects"),
+  deny("metrics.k8s.io", "nodes", "live metrics, not stored objects"),
+  deny("", "componentstatuses", "computed by the API server on request"),
+  deny("storage.k8s.io", "csinodes", "written by each node's CSI drivers"),
+  deny("storage.k8s.io", "volumeattachments", "attachments of disks to source nodes"),
+  deny("apiregistration.k8s.io", "apiservices", "registered by the API server and add-ons"),
+  deny("certificates.k8s.io", "certificatesigningrequests", "one-time requests of the source cluster"),
+  deny("flowcontrol.apiserver.k8s.io", "flowschemas", "maintained by the API server"),
+  deny("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", "maintained by the API server"),
 ];
 
-/** True when a type is on the list; `list` lets the config replace the default. */
+/** The list a config's `backup.deniedResourceTypes` stands for (it replaces the default). */
+export function configuredDenyList(
+  deniedResourceTypes: readonly string[] | undefined,
+): readonly DeniedType[] {
+  if (deniedResourceTypes === undefined) return DEFAULT_DENY_LIST;
+  return deniedResourceTypes.map((text) => ({
+    type: parseResourceType(text),
+    reason: "listed in backup.deniedResourceTypes",
+  }));
+}
+
+/** The entry that denies a type, if any. */
 export function isDenied(
-  type: { group: string; resource: string },
+  type: { group: string; version: string; resource: string; kind: string },
   list: readonly DeniedType[] = DEFAULT_DENY_LIST,
 ): DeniedType | undefined {
-  return list.find((entry) => entry.group === type.group && entry.resource === type.resource);
+  return list.find((entry) => matchesResourceType(entry.type, type));
 }

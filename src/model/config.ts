@@ -6,6 +6,7 @@ import { backupInstanceSchema } from "./backup-instance.js";
 import { clusterSchema } from "./cluster.js";
 import { fieldOf, type ParseResult, parseModel, repeatedValues, unknownNameMessage } from "./issues.js";
 import { policySchema } from "./policy.js";
+import { resourceTypeSchema } from "./resource-type.js";
 import { redactSecrets, storageSchema } from "./storage.js";
 
 function httpsUrlSchema() {
@@ -46,12 +47,22 @@ export const kubeSchema = z.strictObject({
   pageSize: z.int().min(1).max(10_000).default(KUBE_DEFAULTS.pageSize),
 });
 
+/** Settings of every backup. */
+export const backupSettingsSchema = z.strictObject({
+  /**
+   * Resource types no backup ever contains; replaces the built-in list (events, endpoints, leases,
+   * nodes, metrics, ... see src/backup/deny-list.ts) when given.
+   */
+  deniedResourceTypes: z.array(resourceTypeSchema()).optional(),
+});
+
 export const configSchema = z
   .strictObject({
     /** Absent: embedded Azurite with its data under `.data/`. */
     storage: storageSchema.optional(),
     azure: azureSchema.optional(),
     kube: kubeSchema.prefault({}),
+    backup: backupSettingsSchema.prefault({}),
     clusters: z.array(clusterSchema).default([]),
     policies: z.array(policySchema).default([]),
     instances: z.array(backupInstanceSchema).default([]),

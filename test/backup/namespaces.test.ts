@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDenied } from "../../src/backup/deny-list.js";
+import { configuredDenyList, isDenied } from "../../src/backup/deny-list.js";
 import { namespaceMatcher } from "../../src/backup/namespaces.js";
 
 describe("namespace selection", () => {
@@ -27,20 +27,25 @@ describe("namespace selection", () => {
 });
 
 describe("deny list", () => {
+  const type = (group: string, resource: string, kind: string) => ({ group, version: "v1", resource, kind });
   it.each([
-    [{ group: "", resource: "events" }, true],
-    [{ group: "events.k8s.io", resource: "events" }, true],
-    [{ group: "discovery.k8s.io", resource: "endpointslices" }, true],
-    [{ group: "", resource: "configmaps" }, false],
-    [{ group: "apps", resource: "deployments" }, false],
-  ])("denies %o: %s", (type, denied) => {
-    expect(Boolean(isDenied(type))).toBe(denied);
+    [type("", "events", "Event"), true],
+    [type("events.k8s.io", "events", "Event"), true],
+    [type("discovery.k8s.io", "endpointslices", "EndpointSlice"), true],
+    [type("", "configmaps", "ConfigMap"), false],
+    [type("apps", "deployments", "Deployment"), false],
+    [type("example.com", "events", "Event"), false],
+  ])("denies %o: %s", (served, denied) => {
+    expect(Boolean(isDenied(served))).toBe(denied);
   });
 
-  it("can be replaced by a configured list", () => {
-    expect(isDenied({ group: "", resource: "events" }, [])).toBeUndefined();
-    expect(
-      isDenied({ group: "", resource: "secrets" }, [{ group: "", resource: "secrets", reason: "x" }]),
-    ).toBeTruthy();
+  it("is replaced by the configured list, in any resource type form", () => {
+    const list = configuredDenyList(["v1/Secret", "deployments.apps"]);
+    expect(isDenied(type("", "events", "Event"), list)).toBeUndefined();
+    expect(isDenied(type("", "secrets", "Secret"), list)?.reason).toBe(
+      "listed in backup.deniedResourceTypes",
+    );
+    expect(isDenied(type("apps", "deployments", "Deployment"), list)).toBeTruthy();
+    expect(configuredDenyList(undefined).length).toBeGreaterThan(10);
   });
 });

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { readArchive } from "../../src/archive/reader.js";
+import { configuredDenyList } from "../../src/backup/deny-list.js";
 import { runBackup } from "../../src/backup/run.js";
 import type { Cluster } from "../../src/kube/cluster.js";
 import { connectCluster } from "../../src/kube/connect.js";
@@ -236,6 +237,16 @@ describe("runBackup against the simulator", () => {
     } finally {
       sim().kube.faults.clear();
     }
+  });
+
+  it("leaves out the types a configured deny-list names, instead of the built-in list", async () => {
+    const manifest = await runBackup(
+      { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+      { cluster, catalog, denyList: configuredDenyList(["v1/Secret"]) },
+    );
+    const { items } = await contents(manifest);
+    expect([...items.keys()].filter((k) => k.startsWith("/secrets/"))).toEqual([]);
+    expect([...items.keys()]).toContain("/configmaps/shop/settings");
   });
 
   it("commits a Failed recovery point that says why when the cluster cannot be reached", async () => {

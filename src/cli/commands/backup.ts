@@ -1,6 +1,7 @@
 // `aks-backup backup <instance>`: an on-demand backup of one instance, shown as it runs; prints the
 // recovery point it committed. Exits 1 when the backup failed.
 import type { Command } from "commander";
+import { configuredDenyList } from "../../backup/deny-list.js";
 import { runBackup } from "../../backup/run.js";
 import { openContext } from "../context.js";
 import {
@@ -36,6 +37,7 @@ export function registerBackupCommand(program: Command): void {
             cluster,
             catalog: context.catalog,
             pageSize: context.config.kube.pageSize,
+            denyList: configuredDenyList(context.config.backup.deniedResourceTypes),
             onProgress: (p) =>
               progress.update(
                 `backing up ${name}: ${p.phase}, ${p.typesDone}/${p.typesTotal} types, ${p.items} items`,
