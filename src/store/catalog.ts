@@ -12,7 +12,7 @@ export const LOG_BLOB = "log.ndjson.gz";
 
 export class CatalogError extends Error {
   constructor(
-    readonly code: "RecoveryPointExists" | "RecoveryPointNotFound" | "ManifestInvalid",
+    readonly code: "RecoveryPointExists" | "RecoveryPointNotFound" | "ManifestInvalid" | "StorageUnavailable",
     message: string,
   ) {
     super(message);
@@ -28,7 +28,23 @@ export class Catalog {
   constructor(readonly container: ContainerClient) {}
 
   async ensureContainer(options: CallOptions = {}): Promise<void> {
-    await this.container.createIfNotExists({ abortSignal: options.abortSignal });
+    try {
+      await this.container.createIfNotExists({ abortSignal: options.abortSignal });
+    } catch (error) {
+      throw this.storageError(error, "cannot create or open the container");
+    }
+  }
+
+  /** A storage failure as one clear message naming the container (never a key or SAS token). */
+  storageError(error: unknown, doing: string): Error {
+    if (error instanceof CatalogError || isAbort(error)) return error as Error;
+    const url = new URL(this.container.url);
+    const where = `${url.origin}${url.pathname}`;
+    const detail =
+      error instanceof RestError
+        ? `${error.statusCode ?? ""} ${error.code ?? ""}`.trim() || error.message
+        : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    return new CatalogError("StorageUnavailable", `storage ${where}: ${doing}: ${detail}`);
   }
 
   blobName(id: string, file: string): string {
@@ -64,7 +80,7 @@ export class Catalog {
       if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412)) {
         throw new CatalogError("RecoveryPointExists", `recovery point ${manifest.id} is already committed`);
       }
-      throw error;
+      throw this.storageError(error, `cannot commit the manifest of ${manifest.id}`);
     }
   }
 
@@ -112,4 +128,8 @@ export class Catalog {
     }
     return parsed.data;
   }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortError";
 }

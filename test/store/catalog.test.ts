@@ -82,3 +82,23 @@ describe("catalog in Azurite", () => {
     await expect(catalog.getManifest("../../etc")).rejects.toBeInstanceOf(CatalogError);
   });
 });
+
+describe("catalog when storage is down", () => {
+  it("says which storage it cannot reach, without the account key", async () => {
+    const connectionString = inject("azuriteConnectionString").replace(/127\.0\.0\.1:\d+/, "127.0.0.1:9");
+    const catalog = new Catalog(
+      BlobServiceClient.fromConnectionString(connectionString, {
+        retryOptions: { maxTries: 1 },
+      }).getContainerClient("down"),
+    );
+    const error = await catalog.ensureContainer().then(
+      () => undefined,
+      (e: unknown) => e as CatalogError,
+    );
+    expect(error?.code).toBe("StorageUnavailable");
+    expect(error?.message).toBe(
+      "storage http://127.0.0.1:9/devstoreaccount1/down: cannot create or open the container: ECONNREFUSED",
+    );
+    expect(error?.message).not.toContain("AccountKey");
+  });
+});
