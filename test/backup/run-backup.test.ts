@@ -239,6 +239,23 @@ describe("runBackup against the simulator", () => {
     }
   });
 
+  it("goes on past a type that vanished after discovery, and says so in a warning", async () => {
+    sim().kube.faults.vanish({ group: "example.com", resource: "widgets" });
+    try {
+      const manifest = await runBackup(
+        { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+        { cluster, catalog },
+      );
+      expect(manifest.status).toBe("Succeeded");
+      expect(manifest.warnings).toContainEqual({
+        type: "example.com/v1/Widget",
+        message: "skipped: widgets is no longer served (removed during the backup?)",
+      });
+    } finally {
+      sim().kube.faults.clear();
+    }
+  });
+
   it("leaves out the types a configured deny-list names, instead of the built-in list", async () => {
     const manifest = await runBackup(
       { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },

@@ -37,21 +37,29 @@ export class KubeFaults {
   }
 
   readonly #forbidden: { group: string; resource: string; path: RegExp }[] = [];
+  readonly #vanished: RegExp[] = [];
+
+  /**
+   * Answers every request for a type with the API server's 404 for a path it does not serve, while
+   * discovery still lists the type: a type removed (say, its CRD deleted) after discovery.
+   */
+  vanish(type: { group: string; resource: string }): void {
+    this.#vanished.push(typePath(type));
+  }
 
   /**
    * Refuses every list and get of a type with 403, worded as RBAC's authorizer words it: what a
    * backup identity without read access to, say, Secrets meets.
    */
   forbid(type: { group: string; resource: string }): void {
-    const root = type.group === "" ? "/api/v1" : `/apis/${type.group.replaceAll(".", "\\.")}/[^/]+`;
-    const path = new RegExp(`^${root}(/namespaces/[^/]+)?/${type.resource}(/[^/]+)?$`);
-    this.#forbidden.push({ ...type, path });
+    this.#forbidden.push({ ...type, path: typePath(type) });
   }
 
   /** Removes every fault and turns legacy discovery off. */
   clear(): void {
     this.#injector.clear();
     this.#forbidden.length = 0;
+    this.#vanished.length = 0;
     this.legacyDiscoveryOnly = false;
   }
 
@@ -74,6 +82,11 @@ export class KubeFaults {
         { kind: forbidden.resource, ...(forbidden.group ? { group: forbidden.group } : {}) },
       );
       sendJson(res, 403, error.status);
+      return true;
+    }
+    if (this.#vanished.some((p) => p.test(path))) {
+      const error = new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+      sendJson(res, 404, error.status);
       return true;
     }
     const delay = this.#injector.delayFor(method, path);
@@ -113,4 +126,10 @@ function serverError(status: number, retryAfterSeconds: number | undefined): Sta
     message,
     retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
   );
+}
+
+/** Collection and object paths of a type, in every namespace. */
+function typePath(type: { group: string; resource: string }): RegExp {
+  const root = type.group === "" ? "/api/v1" : `/apis/${type.group.replaceAll(".", "\\.")}/[^/]+`;
+  return new RegExp(`^${root}(/namespaces/[^/]+)?/${type.resource}(/[^/]+)?$`);
 }
