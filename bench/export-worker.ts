@@ -1,6 +1,6 @@
 // One measured run in a fresh process: either a bare paged list of every type a backup reads, or
 // the backup itself into Azurite. argv: <list|export> <kubeconfig> <connection-string> <container>.
-// Prints one JSON line: seconds, API requests, items, peak RSS.
+// Prints one JSON line: seconds, API requests, items, archive size, peak RSS.
 import { readFileSync } from "node:fs";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { planBackup } from "../src/backup/plan.js";
@@ -21,6 +21,7 @@ const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
 let items = 0;
 let types = 0;
+let archiveBytes = 0;
 
 if (mode === "list") {
   const { types: served } = await discoverResources(cluster);
@@ -38,6 +39,7 @@ if (mode === "list") {
     throw new Error(`backup ${manifest.status}: ${JSON.stringify(manifest.errors)}`);
   items = manifest.totalItems;
   types = Object.keys(manifest.itemCounts).length;
+  archiveBytes = manifest.archive?.sizeBytes ?? 0;
 }
 
 const seconds = (performance.now() - started) / 1000;
@@ -48,6 +50,7 @@ process.stdout.write(
     items,
     types,
     requests: cluster.stats.requests,
+    archiveBytes,
     rssBeforeMb: rssBefore / 2 ** 20,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   })}\n`,

@@ -13,6 +13,7 @@ interface WorkerResult {
   items: number;
   types: number;
   requests: number;
+  archiveBytes: number;
   rssBeforeMb: number;
   peakRssMb: number;
 }
@@ -27,6 +28,7 @@ export interface ExportBenchRow {
   listRequests: number;
   exportRequests: number;
   requestBudget: number;
+  archiveMb: number;
   peakRssMb: number;
 }
 
@@ -103,6 +105,7 @@ export async function benchExport(
           listRequests: list.requests,
           exportRequests: exported.requests,
           requestBudget,
+          archiveMb: exported.archiveBytes / 2 ** 20,
           peakRssMb: exported.peakRssMb,
         });
       } finally {

@@ -5,14 +5,15 @@ import { UnsafeItemError } from "../archive/errors.js";
 import type { ArchiveWriter } from "../archive/writer.js";
 import type { Cluster } from "../kube/cluster.js";
 import { discoverResources } from "../kube/discovery.js";
-import { ClusterUnreachableError, isKubeApiError } from "../kube/errors.js";
-import { listResources } from "../kube/list.js";
+import { isKubeApiError } from "../kube/errors.js";
+import type { JsonPage } from "../kube/list.js";
 import type { KubeObject, ResourceType } from "../kube/types.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import type { ItemMessage } from "../model/recovery-point.js";
 import type { DeniedType } from "./deny-list.js";
 import { DEPENDENCY_ORDER, DependencyTracker } from "./dependencies.js";
-import { type BackupPlan, planBackup, typeKey } from "./plan.js";
+import { listTypes, prefetched, type TypeListing } from "./listing.js";
+import { planBackup, typeKey } from "./plan.js";
 import type { ResourceListWriter } from "./resource-list.js";
 
 export interface ExportProgress {
@@ -50,6 +51,12 @@ interface Sinks {
 }
 
 type Filter = (type: ResourceType, item: KubeObject) => boolean;
+type Phase = "namespaced" | "cluster" | "dependencies";
+
+interface Listing extends TypeListing {
+  phase: Phase;
+  select: Filter;
+}
 
 export async function exportResources(
   cluster: Cluster,
@@ -69,11 +76,6 @@ export async function exportResources(
   const plan = planBackup(discovered.types, instance, options.denyList ? { denyList: options.denyList } : {});
 
   const deps = new DependencyTracker();
-  const total = plan.namespacedTypes.length + plan.clusterTypes.length + plan.dependencyTypes.length;
-  let done = 0;
-  const progress = (phase: ExportProgress["phase"]) =>
-    options.onProgress?.({ phase, typesDone: done, typesTotal: total, items: outcome.totalItems });
-
   const selectNamespaced: Filter = (type, item) => {
     const ns = item.metadata.namespace ?? "";
     if (!plan.selectsNamespace(ns) || !plan.selectsLabels(item.metadata.labels)) return false;
@@ -83,136 +85,125 @@ export async function exportResources(
     }
     return true;
   };
-  for (const type of plan.namespacedTypes) {
-    await exportType(cluster, type, plan, selectNamespaced, sinks, outcome, options, true);
-    done++;
-    progress("namespaced");
-  }
-  for (const type of plan.clusterTypes) {
-    await exportType(
-      cluster,
-      type,
-      plan,
-      (_t, item) => plan.selectsLabels(item.metadata.labels),
-      sinks,
-      outcome,
-      options,
-    );
-    done++;
-    progress("cluster");
-  }
+  const selectCluster: Filter = (_t, item) => plan.selectsLabels(item.metadata.labels);
   const needed: Filter = (type, item) =>
     deps.needs(type, item) ||
     (isNamespaceType(type) && noSelectors(instance) && plan.selectsNamespace(item.metadata.name ?? ""));
-  for (const type of [...plan.dependencyTypes].sort(byDependencyOrder)) {
-    await exportType(cluster, type, plan, needed, sinks, outcome, options);
+
+  const pageSize = options.pageSize ?? 500;
+  const listing = (type: ResourceType, phase: Phase, select: Filter, namespaced = false): Listing => ({
+    type,
+    phase,
+    select,
+    options: {
+      pageSize,
+      ...(namespaced && plan.singleNamespace ? { namespace: plan.singleNamespace } : {}),
+      ...(plan.serverLabelSelector && phase !== "dependencies"
+        ? { labelSelector: plan.serverLabelSelector }
+        : {}),
+    },
+  });
+  // Filters run as pages are consumed, in this order: the dependencies are known by the time
+  // their types come, even though their first pages may be fetched a little earlier.
+  const listings = [
+    ...plan.namespacedTypes.map((t) => listing(t, "namespaced", selectNamespaced, true)),
+    ...plan.clusterTypes.map((t) => listing(t, "cluster", selectCluster)),
+    ...[...plan.dependencyTypes].sort(byDependencyOrder).map((t) => listing(t, "dependencies", needed)),
+  ];
+
+  let done = 0;
+  let open: Listing | undefined;
+  for await (const event of prefetched(listTypes(cluster, listings, signal))) {
+    const { type, phase } = event.listing;
+    const key = typeKey(type);
+    if (open !== event.listing) {
+      open = event.listing;
+      sinks.resourceList.beginType(key);
+    }
+    for (const w of event.warnings) outcome.warnings.push({ type: key, message: w.message });
+    if ("page" in event) {
+      await exportPage(type, event.page, event.listing.select, sinks, outcome);
+      continue;
+    }
+    if (event.error !== undefined) reportTypeError(type, key, event.error, outcome);
+    await sinks.resourceList.endType();
+    open = undefined;
     done++;
-    progress("dependencies");
+    options.onProgress?.({ phase, typesDone: done, typesTotal: listings.length, items: outcome.totalItems });
   }
-  progress("done");
+  options.onProgress?.({
+    phase: "done",
+    typesDone: done,
+    typesTotal: listings.length,
+    items: outcome.totalItems,
+  });
   return outcome;
 }
 
-async function exportType(
-  cluster: Cluster,
+async function exportPage(
   type: ResourceType,
-  plan: BackupPlan,
+  page: JsonPage,
   select: Filter,
   sinks: Sinks,
   outcome: ExportOutcome,
-  options: ExportOptions,
-  namespaced = false,
 ): Promise<void> {
   const key = typeKey(type);
-  sinks.resourceList.beginType(key);
-  try {
-    const pages = listResources(cluster, type, {
-      pageSize: options.pageSize ?? 500,
-      ...(namespaced && plan.singleNamespace ? { namespace: plan.singleNamespace } : {}),
-      ...(plan.serverLabelSelector && (namespaced || !isDependency(plan, type))
-        ? { labelSelector: plan.serverLabelSelector }
-        : {}),
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      onWarning: (w) => outcome.warnings.push({ type: key, message: w.message }),
-    });
-    for await (const page of prefetched(pages)) {
-      const names: string[] = [];
-      for (const item of page) {
-        if (!select(type, item)) continue;
-        const namespace = item.metadata.namespace;
-        const name = item.metadata.name ?? "";
-        try {
-          await sinks.archive.add({
-            group: type.group,
-            version: type.version,
-            resource: type.resource,
-            kind: type.kind,
-            ...(namespace ? { namespace } : {}),
-            name,
-            object: item,
-          });
-        } catch (error) {
-          if (!(error instanceof UnsafeItemError)) throw error;
-          outcome.warnings.push({
-            type: key,
-            ...(namespace ? { namespace } : {}),
-            name,
-            message: `skipped: ${error.message}`,
-          });
-          continue;
-        }
-        names.push(namespace ? `${namespace}/${name}` : name);
-      }
-      await sinks.resourceList.add(names);
-      if (names.length > 0) outcome.itemCounts[key] = (outcome.itemCounts[key] ?? 0) + names.length;
-      outcome.totalItems += names.length;
-    }
-  } catch (error) {
-    if (error instanceof ClusterUnreachableError || options.abortSignal?.aborted) throw error;
-    if (isKubeApiError(error, 403)) {
+  const names: string[] = [];
+  for (let i = 0; i < page.items.length; i++) {
+    const item = page.items[i] as KubeObject;
+    if (!select(type, item)) continue;
+    const json = page.json[i];
+    const namespace = item.metadata.namespace;
+    const name = item.metadata.name ?? "";
+    try {
+      await sinks.archive.add({
+        group: type.group,
+        version: type.version,
+        resource: type.resource,
+        kind: type.kind,
+        ...(namespace ? { namespace } : {}),
+        name,
+        object: item,
+        ...(json ? { json } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof UnsafeItemError)) throw error;
       outcome.warnings.push({
         type: key,
-        message: `skipped: the backup identity may not list ${type.resource} (403 Forbidden)`,
+        ...(namespace ? { namespace } : {}),
+        name,
+        message: `skipped: ${error.message}`,
       });
-    } else if (isKubeApiError(error, 404)) {
-      outcome.warnings.push({
-        type: key,
-        message: `skipped: ${type.resource} is no longer served (removed during the backup?)`,
-      });
-    } else if (isKubeApiError(error)) {
-      outcome.errors.push({ type: key, message: `listing ${type.resource} failed: ${error.message}` });
-    } else {
-      throw error;
+      continue;
     }
-  } finally {
-    await sinks.resourceList.endType();
+    names.push(namespace ? `${namespace}/${name}` : name);
   }
+  await sinks.resourceList.add(names);
+  if (names.length > 0) outcome.itemCounts[key] = (outcome.itemCounts[key] ?? 0) + names.length;
+  outcome.totalItems += names.length;
 }
 
-/** Reads the next page while the current one is written, so listing and compression overlap. */
-async function* prefetched<T>(source: AsyncIterable<T>): AsyncIterable<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let next = iterator.next();
-  try {
-    for (;;) {
-      const result = await next;
-      if (result.done) return;
-      next = iterator.next();
-      // If the consumer stops, the read-ahead's failure must not surface as unhandled.
-      next.catch(() => undefined);
-      yield result.value;
-    }
-  } finally {
-    await iterator.return?.();
+/** A type the identity may not read, or that vanished, is a warning; another API error an error. */
+function reportTypeError(type: ResourceType, key: string, error: unknown, outcome: ExportOutcome): void {
+  if (isKubeApiError(error, 403)) {
+    outcome.warnings.push({
+      type: key,
+      message: `skipped: the backup identity may not list ${type.resource} (403 Forbidden)`,
+    });
+  } else if (isKubeApiError(error, 404)) {
+    outcome.warnings.push({
+      type: key,
+      message: `skipped: ${type.resource} is no longer served (removed during the backup?)`,
+    });
+  } else if (isKubeApiError(error)) {
+    outcome.errors.push({ type: key, message: `listing ${type.resource} failed: ${error.message}` });
+  } else {
+    throw error;
   }
 }
 
 function isNamespaceType(type: ResourceType): boolean {
   return type.group === "" && type.resource === "namespaces";
-}
-
-function isDependency(plan: BackupPlan, type: ResourceType): boolean {
-  return plan.dependencyTypes.includes(type);
 }
 
 function noSelectors(instance: BackupInstance): boolean {

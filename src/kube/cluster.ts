@@ -81,6 +81,20 @@ export class Cluster {
 
   /** Sends one API request (retried as the policy allows) and returns the parsed JSON body. */
   async request<T = unknown>(method: HttpMethod, path: string, options: KubeRequestOptions = {}): Promise<T> {
+    return parseBody<T>(await this.#send(method, path, options));
+  }
+
+  /** As request(), with the response's bytes too (a backup archives them as the server sent them). */
+  async requestWithBody<T = unknown>(
+    method: HttpMethod,
+    path: string,
+    options: KubeRequestOptions = {},
+  ): Promise<{ value: T; body: Buffer }> {
+    const res = await this.#send(method, path, options);
+    return { value: parseBody<T>(res), body: res.body };
+  }
+
+  async #send(method: HttpMethod, path: string, options: KubeRequestOptions): Promise<ExchangeResult> {
     const s = this.#settings;
     const signal = options.abortSignal;
     const url = this.#url(path, options.query);
@@ -124,7 +138,7 @@ export class Cluster {
         continue;
       }
       this.#reportWarnings(res.headers, method, path);
-      if (res.statusCode >= 200 && res.statusCode < 300) return parseBody<T>(res);
+      if (res.statusCode >= 200 && res.statusCode < 300) return res;
       const status = parseStatus(res);
       const failure: AttemptFailure = {
         kind: "status",

@@ -9,8 +9,8 @@ export type { DiscoverOptions, DiscoveryResult, DiscoveryWarning } from "./disco
 export { discoverResources } from "./discovery.js";
 export type { KubeStatus } from "./errors.js";
 export { ClusterConfigError, ClusterUnreachableError, isKubeApiError, KubeApiError } from "./errors.js";
-export type { ListOptions, ListWarning } from "./list.js";
-export { listResources } from "./list.js";
+export type { JsonPage, ListOptions, ListWarning } from "./list.js";
+export { listPagesWithJson, listResources } from "./list.js";
 export type { RetryOptions } from "./retry-policy.js";
 export type { TaskPoolOptions } from "./task-pool.js";
 export { mapWithLimit } from "./task-pool.js";

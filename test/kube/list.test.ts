@@ -6,6 +6,7 @@ import {
   discoverResources,
   type KubeObject,
   type ListWarning,
+  listPagesWithJson,
   listResources,
   mapWithLimit,
   type ResourceType,
@@ -105,6 +106,32 @@ describe("kube: paged listing", () => {
       listResources(cluster, configMaps, { fieldSelector: "metadata.name=cm-00001", labelSelector: "app" }),
     );
     expect(one.items.map(nameOf)).toEqual(["sel-a/cm-00001", "sel-b/cm-00001"]);
+    cluster.close();
+  });
+
+  it("with the JSON bytes: each item's are the server's, compact, and parse to the item", async () => {
+    seed(["raw-a"], 0);
+    const store = sim().kube.store;
+    const cmType = store.resourceFor("", "configmaps");
+    for (let i = 0; cmType && i < 12; i++) {
+      store.create(cmType, {
+        metadata: { name: `raw-${i}`, namespace: "raw-a", annotations: { note: 'quote " and ] }\\' } },
+        data: { text: i % 2 ? "caf\u00e9 \u{1F600} [{" : "<b>&</b>" },
+      });
+    }
+    const cluster = await connectSim(sim());
+    let count = 0;
+    for await (const page of listPagesWithJson(cluster, configMaps, { pageSize: 7 })) {
+      expect(page.json).toHaveLength(page.items.length);
+      for (const [i, item] of page.items.entries()) {
+        const text = Buffer.concat(page.json[i] ?? []).toString("utf8");
+        expect(JSON.parse(text)).toEqual(item);
+        expect(text).toBe(JSON.stringify(JSON.parse(text)));
+        count++;
+      }
+    }
+    expect(count).toBe(countConfigMaps());
+    expect(cluster.stats.requests).toBe(Math.ceil(count / 7));
     cluster.close();
   });
 
