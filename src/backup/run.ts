@@ -1,14 +1,16 @@
 // One backup job end to end: export into streamed blobs, then commit the manifest last. A job that
 // cannot finish still commits a Failed manifest saying why, so nothing half-written looks complete.
 import { randomInt } from "node:crypto";
+import { Readable } from "node:stream";
 import { ArchiveWriter } from "../archive/writer.js";
 import type { Cluster } from "../kube/cluster.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import type { RecoveryPointManifest } from "../model/recovery-point.js";
-import { ARCHIVE_BLOB, type Catalog, RESOURCE_LIST_BLOB } from "../store/catalog.js";
+import { ARCHIVE_BLOB, type Catalog, LOG_BLOB, RESOURCE_LIST_BLOB } from "../store/catalog.js";
 import { newRecoveryPointId } from "../store/recovery-point-id.js";
 import type { DeniedType } from "./deny-list.js";
 import { type ExportProgress, exportResources } from "./export.js";
+import { JobLog } from "./job-log.js";
 import { ResourceListWriter } from "./resource-list.js";
 
 export interface BackupJob {
@@ -45,6 +47,12 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
     volumeSnapshots: [],
   };
 
+  const log = new JobLog(now);
+  log.add("info", `backup of ${instance.name} started`, {
+    recoveryPoint: id,
+    cluster: instance.cluster,
+    trigger: job.trigger,
+  });
   await deps.catalog.ensureContainer({ ...(deps.abortSignal ? { abortSignal: deps.abortSignal } : {}) });
   const archive = new ArchiveWriter({
     createdAt: startedAt,
@@ -63,6 +71,7 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
   uploads.catch((error: Error) => fail(error));
 
   let manifest: RecoveryPointManifest;
+  let lastPhase: ExportProgress["phase"] | undefined;
   try {
     const outcome = await exportResources(
       deps.cluster,
@@ -72,7 +81,11 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
         ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
         ...(deps.denyList ? { denyList: deps.denyList } : {}),
         ...(deps.abortSignal ? { abortSignal: deps.abortSignal } : {}),
-        ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+        onProgress: (progress) => {
+          if (progress.phase !== lastPhase) log.add("info", `phase ${progress.phase}`, { ...progress });
+          lastPhase = progress.phase;
+          deps.onProgress?.(progress);
+        },
       },
     );
     const summary = await archive.finish();
@@ -103,6 +116,18 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
       warnings: [],
       errors: [{ message: cause.message }],
     };
+  }
+  for (const warning of manifest.warnings) log.add("warning", warning.message, { ...warning });
+  for (const error of manifest.errors) log.add("error", error.message, { ...error });
+  log.add(manifest.status === "Failed" ? "error" : "info", `backup ${manifest.status}`, {
+    items: manifest.totalItems,
+    itemCounts: manifest.itemCounts,
+    ...(manifest.archive ? { archiveBytes: manifest.archive.sizeBytes } : {}),
+  });
+  try {
+    manifest.logBlob = await deps.catalog.uploadFile(id, LOG_BLOB, Readable.from([log.toGzip()]));
+  } catch {
+    // The log helps troubleshooting; a recovery point is not lost for want of it.
   }
   await deps.catalog.commitManifest(manifest);
   return manifest;

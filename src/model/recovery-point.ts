@@ -24,6 +24,11 @@ export const volumeSnapshotSchema = z.object({
   zone: z.string().optional(),
   storageClass: z.string().optional(),
   completionPercent: z.number(),
+  /**
+   * Set when the snapshot exists but is not known to be usable (its copy did not reach 100% in
+   * time, or a failed snapshot could not be deleted): it is recorded so retention removes it.
+   */
+  error: z.string().optional(),
 });
 export type VolumeSnapshotRecord = z.infer<typeof volumeSnapshotSchema>;
 
@@ -43,6 +48,8 @@ export const recoveryPointManifestSchema = z.object({
   archive: z.object({ blob: z.string(), sizeBytes: z.number(), sha256: z.string() }).optional(),
   /** Velero's resourceList ({"apps/v1/Deployment": ["ns/name"]}), gzip JSON in its own blob. */
   resourceListBlob: z.string().optional(),
+  /** The job's log: gzip NDJSON, one event per line. */
+  logBlob: z.string().optional(),
   itemCounts: z.record(z.string(), z.number()),
   totalItems: z.number(),
   volumeSnapshots: z.array(volumeSnapshotSchema),

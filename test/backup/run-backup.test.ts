@@ -112,6 +112,15 @@ describe("runBackup against the simulator", () => {
     catalog = new Catalog(service.getContainerClient(`backups-${Date.now()}`));
   });
 
+  async function readLog(manifest: RecoveryPointManifest): Promise<Record<string, unknown>[]> {
+    const body = await catalog.container.getBlobClient(manifest.logBlob ?? "").downloadToBuffer();
+    return gunzipSync(body)
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
   async function contents(manifest: RecoveryPointManifest): Promise<Contents> {
     const items = new Map<string, KubeObject>();
     const archiveBlob = catalog.container.getBlobClient(manifest.archive?.blob ?? "");
@@ -174,6 +183,19 @@ describe("runBackup against the simulator", () => {
     );
     expect(manifest.totalItems).toBe(items.size);
     expect(manifest.kubernetesVersion).toMatch(/^v1\./);
+
+    const log = await readLog(manifest);
+    expect(log[0]).toMatchObject({
+      level: "info",
+      message: "backup of shop started",
+      recoveryPoint: manifest.id,
+    });
+    expect(log.map((e) => e.message)).toContain("phase dependencies");
+    expect(log.at(-1)).toMatchObject({
+      level: "info",
+      message: "backup Succeeded",
+      items: manifest.totalItems,
+    });
   });
 
   it("keeps the Secret's data and the objects' server-set fields as listed", async () => {
@@ -278,6 +300,11 @@ describe("runBackup against the simulator", () => {
     expect(manifest.status).toBe("Failed");
     expect(manifest.errors[0]?.message).toContain('cannot reach cluster "gone"');
     expect(manifest.archive).toBeUndefined();
+    const log = await readLog(manifest);
+    expect(log.filter((e) => e.level === "error").map((e) => e.message)).toEqual([
+      expect.stringContaining('cannot reach cluster "gone"'),
+      "backup Failed",
+    ]);
     expect((await catalog.listRecoveryPoints("shop")).map((m) => m.id)).toContain(manifest.id);
   });
 
