@@ -1,7 +1,9 @@
 // `npm run bench`: runs the benchmarks and prints their figures and ratios, each measured in one
 // run. `npm run bench -- quick` uses smaller sizes.
+import { GZIP_LEVEL } from "../src/archive/writer.js";
 import { benchExport } from "./export.js";
 import { benchSimList } from "./sim-list.js";
+import { printSnapshotBench } from "./snapshots.js";
 
 const quick = process.argv.includes("quick");
 
@@ -19,11 +21,13 @@ console.log(
 );
 
 const rows = await benchExport(quick ? [5_000, 30_000] : [5_000, 50_000, 300_000]);
-console.log("\nbackup export vs a bare paged list of the same types (fresh process each, 200 namespaces)");
-console.log("  objects  types  list s  export s  list/export  calls (budget)  peak RSS MB");
+console.log(
+  `\nbackup export vs a bare paged list of the same types (fresh process each, 200 namespaces, gzip level ${GZIP_LEVEL})`,
+);
+console.log("  objects  types  list s  export s  list/export  calls (budget)  archive MB  peak RSS MB");
 for (const r of rows) {
   console.log(
-    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${r.throughputRatio.toFixed(2).padStart(11)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.peakRssMb.toFixed(0).padStart(11)}`,
+    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${r.throughputRatio.toFixed(2).padStart(11)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.archiveMb.toFixed(1).padStart(10)}  ${r.peakRssMb.toFixed(0).padStart(11)}`,
   );
 }
 const first = rows[0];
@@ -40,3 +44,5 @@ if (first && last) {
   );
   console.log(`  API calls: ${overBudget === 0 ? "within" : "OVER"} the budget at every size`);
 }
+
+await printSnapshotBench();

@@ -1,6 +1,8 @@
 // The Azure fake: an HTTPS server on loopback that answers the Resource Manager calls the app makes
 // (disks, snapshots, managed clusters) the way ARM does, with authentication, faults and a request log.
+
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -145,6 +147,8 @@ export async function startAzureFake(options: AzureFakeOptions): Promise<AzureFa
   const expectedToken = Buffer.from(options.token);
   const requests: RequestRecord[] = [];
   const closing = new AbortController();
+  // Every request delayed by injected latency waits on this one signal; many at once are normal.
+  setMaxListeners(0, closing.signal);
   let baseUrl = "";
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
