@@ -8,6 +8,10 @@ import type { BackupInstance } from "../model/backup-instance.js";
 import type { RecoveryPointManifest } from "../model/recovery-point.js";
 import { ARCHIVE_BLOB, type Catalog, LOG_BLOB, RESOURCE_LIST_BLOB } from "../store/catalog.js";
 import { newRecoveryPointId } from "../store/recovery-point-id.js";
+import type { SnapshotDeps } from "../volumes/azure-disk.js";
+import type { ClaimRef } from "../volumes/discovery.js";
+import { discoverVolumes } from "../volumes/read-volumes.js";
+import { type SnapshotVolumesResult, snapshotVolumes } from "../volumes/snapshot-volumes.js";
 import type { DeniedType } from "./deny-list.js";
 import { type ExportProgress, exportResources } from "./export.js";
 import { JobLog } from "./job-log.js";
@@ -20,9 +24,19 @@ export interface BackupJob {
   retention?: string;
 }
 
+/** What the volume phase needs; absent, a backup with Azure Disk volumes reports them unsnapshotted. */
+export interface VolumeDeps {
+  snapshot: SnapshotDeps;
+  /** ARM id of the group snapshots go to (the instance's, or the cluster's node resource group). */
+  snapshotResourceGroup?: string;
+  /** Why there is no snapshot resource group, for the error message. */
+  missingGroupReason?: string;
+}
+
 export interface BackupDeps {
   cluster: Cluster;
   catalog: Catalog;
+  volumes?: VolumeDeps;
   now?: () => Date;
   pageSize?: number;
   denyList?: readonly DeniedType[];
@@ -44,7 +58,7 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
     trigger: job.trigger,
     ...(job.retention ? { retention: job.retention } : {}),
     startTime: startedAt.toISOString(),
-    volumeSnapshots: [],
+    volumeSnapshots: [] as RecoveryPointManifest["volumeSnapshots"],
   };
 
   const log = new JobLog(now);
@@ -91,8 +105,12 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
     const summary = await archive.finish();
     await resourceList.finish();
     const [archiveBlob, listBlob] = await uploads;
+    const volumes = await snapshotClaims(job, deps, id, outcome.claims, log);
+    outcome.warnings.push(...volumes.warnings);
+    outcome.errors.push(...volumes.errors);
     manifest = {
       ...base,
+      volumeSnapshots: volumes.snapshots,
       endTime: now().toISOString(),
       status: outcome.errors.length > 0 ? "PartiallySucceeded" : "Succeeded",
       ...(outcome.kubernetesVersion ? { kubernetesVersion: outcome.kubernetesVersion } : {}),
@@ -131,4 +149,49 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
   }
   await deps.catalog.commitManifest(manifest);
   return manifest;
+}
+
+/** The volume phase: the claims' Azure disks snapshotted; other volume types named in warnings. */
+async function snapshotClaims(
+  job: BackupJob,
+  deps: BackupDeps,
+  recoveryPointId: string,
+  claims: readonly ClaimRef[],
+  log: JobLog,
+): Promise<Pick<SnapshotVolumesResult, "snapshots" | "warnings" | "errors">> {
+  const { instance } = job;
+  const signal = deps.abortSignal ? { abortSignal: deps.abortSignal } : {};
+  const plan = await discoverVolumes(deps.cluster, claims, {
+    snapshotVolumes: instance.snapshotVolumes,
+    ...signal,
+  });
+  if (plan.disks.length === 0) return { snapshots: [], warnings: plan.warnings, errors: plan.errors };
+  const group = deps.volumes?.snapshotResourceGroup;
+  if (!deps.volumes || !group) {
+    const why = deps.volumes?.missingGroupReason ?? "no Azure access is configured for volume snapshots";
+    const errors = plan.disks.map((d) => ({
+      message: `volume not snapshotted: ${why}`,
+      namespace: d.namespace,
+      type: "v1/PersistentVolumeClaim",
+      name: d.claimName,
+    }));
+    return { snapshots: [], warnings: plan.warnings, errors: [...plan.errors, ...errors] };
+  }
+  log.add("info", `snapshotting ${plan.disks.length} volumes`, { snapshotResourceGroup: group });
+  const result = await snapshotVolumes(
+    {
+      volumes: plan.disks,
+      recoveryPointId,
+      instance: instance.name,
+      cluster: instance.cluster,
+      snapshotResourceGroup: group,
+    },
+    deps.volumes.snapshot,
+    signal,
+  );
+  return {
+    snapshots: result.snapshots,
+    warnings: [...plan.warnings, ...result.warnings],
+    errors: [...plan.errors, ...result.errors],
+  };
 }

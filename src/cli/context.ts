@@ -2,16 +2,21 @@
 // storage and connections to registered clusters, opened once and closed when the command ends.
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { armClientOptions, StaticTokenCredential } from "../azure/arm-endpoint.js";
+import { type ArmEndpoint, armClientOptions, StaticTokenCredential } from "../azure/arm-endpoint.js";
+import type { VolumeDeps } from "../backup/run.js";
 import type { Cluster } from "../kube/cluster.js";
 import { type ArmAccess, connectCluster } from "../kube/connect.js";
+import { parseManagedClusterId } from "../model/arm-id.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import type { Config } from "../model/config.js";
 import { unknownNameMessage } from "../model/issues.js";
 import { type EmbeddedAzurite, startAzurite } from "../store/azurite.js";
 import { Catalog } from "../store/catalog.js";
+import { createComputeClients } from "../volumes/compute-clients.js";
+import { SnapshotRateGuard } from "../volumes/rate-guard.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "./config-file.js";
 
 export class UsageError extends Error {
@@ -24,6 +29,8 @@ export interface CliContext {
   catalog: Catalog;
   instance(name: string): BackupInstance;
   connect(clusterName: string): Promise<Cluster>;
+  /** Azure access for an instance's volume snapshots (never throws: problems become the reason). */
+  volumeDeps(instance: BackupInstance): Promise<VolumeDeps>;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,8 @@ export async function openContext(options: { config?: string }): Promise<CliCont
   }
   const catalog = new Catalog(service.getContainerClient(config.storage?.container ?? "aks-backups"));
   const clusters: Cluster[] = [];
-  let arm: Promise<ArmAccess> | undefined;
+  let arm: Promise<AzureAccess> | undefined;
+  const rateGuard = new SnapshotRateGuard({ clock: () => Date.now() });
 
   return {
     config,
@@ -83,6 +91,34 @@ export async function openContext(options: { config?: string }): Promise<CliCont
       clusters.push(cluster);
       return cluster;
     },
+    async volumeDeps(instance) {
+      arm ??= armAccess(config);
+      const access = await arm;
+      const snapshot = {
+        compute: createComputeClients({
+          credential: access.credential,
+          ...(access.endpoint ? { arm: access.endpoint } : {}),
+        }),
+        rateGuard,
+      };
+      if (instance.snapshotResourceGroup)
+        return { snapshot, snapshotResourceGroup: instance.snapshotResourceGroup };
+      const aksId = config.clusters.find((c) => c.name === instance.cluster)?.aksResourceId;
+      if (!aksId) {
+        return {
+          snapshot,
+          missingGroupReason: `instance ${instance.name} has no snapshotResourceGroup and cluster ${instance.cluster} no aksResourceId to find its node resource group`,
+        };
+      }
+      try {
+        return { snapshot, snapshotResourceGroup: await nodeResourceGroupOf(aksId, access) };
+      } catch (error) {
+        return {
+          snapshot,
+          missingGroupReason: `cannot read the node resource group of ${aksId}: ${(error as Error).message}`,
+        };
+      }
+    },
     async close() {
       for (const cluster of clusters) cluster.close();
       await azurite?.stop();
@@ -90,18 +126,27 @@ export async function openContext(options: { config?: string }): Promise<CliCont
   };
 }
 
-async function armAccess(config: Config): Promise<ArmAccess> {
+interface AzureAccess extends ArmAccess {
+  /** A non-public Resource Manager endpoint (the simulator's, a sovereign cloud) and its CA. */
+  endpoint?: ArmEndpoint;
+}
+
+async function armAccess(config: Config): Promise<AzureAccess> {
   const azure = config.azure;
   const credential: TokenCredential = azure?.credential
     ? new StaticTokenCredential((await readFile(azure.credential.tokenFile, "utf8")).trim())
     : new DefaultAzureCredential();
   if (!azure?.resourceManagerEndpoint) return { credential };
   const caCert = azure.caFile ? await readFile(azure.caFile, "utf8") : undefined;
-  return {
-    credential,
-    clientOptions: armClientOptions({
-      endpoint: azure.resourceManagerEndpoint,
-      ...(caCert ? { caCert } : {}),
-    }),
-  };
+  const endpoint: ArmEndpoint = { endpoint: azure.resourceManagerEndpoint, ...(caCert ? { caCert } : {}) };
+  return { credential, endpoint, clientOptions: armClientOptions(endpoint) };
+}
+
+/** The ARM id of the group AKS keeps a cluster's disks in. */
+async function nodeResourceGroupOf(aksResourceId: string, access: AzureAccess): Promise<string> {
+  const id = parseManagedClusterId(aksResourceId);
+  const client = new ContainerServiceClient(access.credential, id.subscriptionId, access.clientOptions ?? {});
+  const cluster = await client.managedClusters.get(id.resourceGroup, id.name);
+  if (!cluster.nodeResourceGroup) throw new Error("the managed cluster reports no nodeResourceGroup");
+  return `/subscriptions/${id.subscriptionId}/resourceGroups/${cluster.nodeResourceGroup}`;
 }

@@ -37,7 +37,7 @@ export interface SnapshotDeps {
   delay?: Delay;
   /** Poll interval of the SDK's long-running-operation poller (its default: 2000). */
   updateIntervalInMs?: number;
-  /** Between reads of completionPercent. Default 10 s. */
+  /** Longest wait between reads of completionPercent (the first is after at most 1 s). Default 10 s. */
   completionPollMs?: number;
   /** How long to wait for a usable snapshot after it was created or found. Default 1 hour. */
   completionTimeoutMs?: number;
@@ -225,6 +225,9 @@ async function waitUntilUsable(
   const timeoutMs = deps.completionTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = clock();
   let snapshot = first;
+  // Small disks finish copying in seconds, large ones in hours: poll soon, then back off to the
+  // configured interval.
+  let pollMs = Math.min(1_000, deps.completionPollMs ?? DEFAULT_POLL_MS);
   for (;;) {
     const state = snapshot.provisioningState ?? "Unknown";
     if (state === "Failed") return removeFailed(job, disk, new Error("provisioning state is Failed"));
@@ -242,7 +245,8 @@ async function waitUntilUsable(
         record: recordOf(job, disk, snapshot, percent, detail),
       });
     }
-    await delay(deps.completionPollMs ?? DEFAULT_POLL_MS, options.abortSignal);
+    await delay(pollMs, options.abortSignal);
+    pollMs = Math.min(pollMs * 2, deps.completionPollMs ?? DEFAULT_POLL_MS);
     try {
       snapshot = await job.client.snapshots.get(job.group, job.name, options);
     } catch (error) {

@@ -81,8 +81,15 @@ spec:
   versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
 `;
 
+// Resource export only: volume snapshots are run-backup-volumes.test.ts's subject.
 function instance(overrides: Partial<BackupInstanceInput> = {}) {
-  return backupInstanceSchema.parse({ name: "shop", cluster: "sim", policy: "daily", ...overrides });
+  return backupInstanceSchema.parse({
+    name: "shop",
+    cluster: "sim",
+    policy: "daily",
+    snapshotVolumes: false,
+    ...overrides,
+  });
 }
 
 interface Contents {

@@ -100,6 +100,35 @@ describe("aks-backup sim", () => {
     await blobs.getContainerClient(config.storage.container).createIfNotExists();
     await blobs.getContainerClient(config.storage.container).uploadBlockBlob("probe", "x", 1);
 
+    // A backup through that config reaches the cluster's disks via Azure: the node resource group
+    // comes from the managed cluster, the snapshot from the Azure fake.
+    const nginxConfig = join(dir, "nginx.yaml");
+    writeFileSync(
+      nginxConfig,
+      readFileSync(join(dir, "aks-backup.yaml"), "utf8")
+        .replace(
+          "policies: []",
+          'policies:\n  - name: daily\n    schedule: ["R/2026-01-01T02:00:00+00:00/P1D"]\n    retention: {default: P7D}',
+        )
+        .replace(
+          "instances: []",
+          "instances:\n  - name: nginx\n    cluster: sim\n    policy: daily\n    includedNamespaces: [nginx-example]",
+        ),
+    );
+    const backup = spawnSync(process.execPath, [CLI, "-c", nginxConfig, "backup", "nginx", "-o", "json"], {
+      encoding: "utf8",
+    });
+    expect(backup.stderr).toBe("");
+    const point = JSON.parse(backup.stdout) as {
+      status: string;
+      volumeSnapshots: { pvc: string; snapshotId: string }[];
+    };
+    expect(point.status).toBe("Succeeded");
+    expect(point.volumeSnapshots.map((v) => v.pvc)).toEqual(["nginx-example/nginx-logs"]);
+    expect(point.volumeSnapshots[0]?.snapshotId).toContain(
+      "/resourceGroups/MC_aks-backup-sim_sim_westeurope/",
+    );
+
     sim.child.kill("SIGTERM");
     expect(await sim.exited).toBe(0);
     expect(sim.output()).toContain("simulator stopped");

@@ -288,8 +288,9 @@ describe("snapshotDisk: waiting for the copy", () => {
     const result = await snapshotDisk(request, depsFor(compute, time, { completionPollMs: 2_000 }));
 
     expect(result).toMatchObject({ ok: true, record: { completionPercent: 100 } });
-    // The poller's final GET reads 33%; two more reads, each after the injected delay, reach 100%.
-    expect(time.delays).toEqual([2_000, 2_000]);
+    // The poller's final GET reads 33%; two more reads reach 100%: the first soon, then backing off
+    // toward the configured interval.
+    expect(time.delays).toEqual([1_000, 2_000]);
   });
 
   it("records a created snapshot whose state can no longer be read (ARM down mid-way)", async () => {

@@ -36,6 +36,7 @@ export function registerBackupCommand(program: Command): void {
           {
             cluster,
             catalog: context.catalog,
+            volumes: await context.volumeDeps(instance),
             pageSize: context.config.kube.pageSize,
             denyList: configuredDenyList(context.config.backup.deniedResourceTypes),
             onProgress: (p) =>
