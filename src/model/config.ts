@@ -7,6 +7,7 @@ import { clusterSchema } from "./cluster.js";
 import { fieldOf, type ParseResult, parseModel, repeatedValues, unknownNameMessage } from "./issues.js";
 import { policySchema } from "./policy.js";
 import { resourceTypeSchema } from "./resource-type.js";
+import { snapshotLimitProblems } from "./snapshot-limits.js";
 import { redactSecrets, storageSchema } from "./storage.js";
 
 function httpsUrlSchema() {
@@ -83,6 +84,7 @@ export const configSchema = z
         Array.isArray(list) ? list.flatMap((entry: unknown) => fieldOf(entry, "name") ?? []) : [];
       const clusters = names(config.clusters);
       const policies = names(config.policies);
+      checkSnapshotLimits(config, ctx);
       if (!Array.isArray(config.instances)) return;
       config.instances.forEach((instance: unknown, index) => {
         const cluster = fieldOf(instance, "cluster");
@@ -133,4 +135,25 @@ export function redactConfig(config: Config): Config {
     ...config,
     storage: { ...config.storage, connectionString: redactSecrets(config.storage.connectionString) },
   };
+}
+
+/**
+ * Azure's incremental snapshot limits, for every policy an instance that snapshots volumes uses:
+ * reported at the policy's schedule, once, with what to change.
+ */
+function checkSnapshotLimits(config: unknown, ctx: z.RefinementCtx<unknown>): void {
+  const { policies, instances } = config as { policies?: unknown; instances?: unknown };
+  if (!Array.isArray(policies) || !Array.isArray(instances)) return;
+  const snapshotting = new Set(
+    instances
+      .filter((instance: unknown) => (instance as { snapshotVolumes?: unknown }).snapshotVolumes !== false)
+      .map((instance: unknown) => fieldOf(instance, "policy")),
+  );
+  policies.forEach((policy: unknown, index) => {
+    const parsed = policySchema.safeParse(policy);
+    if (!parsed.success || !snapshotting.has(parsed.data.name)) return;
+    for (const message of snapshotLimitProblems(parsed.data)) {
+      ctx.addIssue({ code: "custom", path: ["policies", index, "schedule"], message });
+    }
+  });
 }

@@ -187,6 +187,28 @@ instances:
     expect(error.message).toContain(`aks-backup.yaml:${expected}`);
   });
 
+  it("refuses a policy whose retention would keep more snapshots per disk than Azure allows, when volumes are snapshotted", async () => {
+    const policies = `clusters:
+  - name: prod
+    aksResourceId: ${AKS_ID}
+policies:
+  - name: hourly
+    schedule: ["R/2026-01-01T00:00:00+00:00/PT1H"]
+    retention: {default: P30D}
+instances:
+`;
+    const snapshotting = write(`${policies}  - {name: a, cluster: prod, policy: hourly}\n`);
+    const error = await rejection(loadConfig(undefined, { cwd: snapshotting.dir }));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]?.path).toBe("policies[0].schedule");
+    expect(error.issues[0]?.message).toContain("more than the 500 Azure allows per disk");
+
+    const resourcesOnly = write(
+      `${policies}  - {name: a, cluster: prod, policy: hourly, snapshotVolumes: false}\n`,
+    );
+    await expect(loadConfig(undefined, { cwd: resourcesOnly.dir })).resolves.toBeDefined();
+  });
+
   it("reports every problem at once, in file order", async () => {
     const { dir } = write(
       `${base}  - {name: a, cluster: prod, policy: dayly, labelSelectors: ["!"]}\n  - {name: a, cluster: nope, policy: daily}\nextra: 1\n`,

@@ -5,7 +5,7 @@ import {
   maxRetainedRecoveryPoints,
   refineSnapshotLimits,
   snapshotLimitProblems,
-} from "../../src/volumes/limits.js";
+} from "../../src/model/snapshot-limits.js";
 import { parseDiskId, snapshotName } from "../../src/volumes/snapshot-identity.js";
 
 const START = "2026-01-01T02:00:00+00:00";

@@ -1,13 +1,13 @@
 // Azure's incremental snapshot limits checked against a policy before it runs: at most 7 per disk
 // every 5 minutes, and 500 per disk in total. Pure; upper bounds, so a policy that passes is safe.
 import type { z } from "zod";
-import type { Policy } from "../model/policy.js";
 import {
   type Duration,
   durationToString,
   parseDuration,
   parseRepeatingInterval,
 } from "../schedule/iso8601.js";
+import type { Policy } from "./policy.js";
 
 export interface SnapshotLimits {
   perWindow: number;
