@@ -1,6 +1,7 @@
 // The recovery point manifest: the last blob written for a backup and the only proof it is
 // complete. Everything restore, retention and the backup center need is in it or named by it.
 import { z } from "zod";
+import { RETENTION_CRITERIA } from "./policy.js";
 
 export const recoveryPointStatuses = ["Succeeded", "PartiallySucceeded", "Failed"] as const;
 export type RecoveryPointStatus = (typeof recoveryPointStatuses)[number];
@@ -39,6 +40,11 @@ export const recoveryPointManifestSchema = z.object({
   policy: z.string().optional(),
   cluster: z.string(),
   trigger: z.enum(["Scheduled", "OnDemand", "PreUpgrade"]),
+  /**
+   * Retention tags (FirstOfDay, ...) given when a scheduled point was committed, so later sweeps
+   * do not move them to another point once the first one is deleted (see retention/tagging.ts).
+   */
+  tags: z.array(z.enum(RETENTION_CRITERIA)).optional(),
   /** Retention tag an on-demand or pre-upgrade backup carries, e.g. "P30D". */
   retention: z.string().optional(),
   startTime: z.string(),
