@@ -14,6 +14,7 @@ import { discoverVolumes } from "../volumes/read-volumes.js";
 import { type SnapshotVolumesResult, snapshotVolumes } from "../volumes/snapshot-volumes.js";
 import type { DeniedType } from "./deny-list.js";
 import { type ExportProgress, exportResources } from "./export.js";
+import { aroundSnapshots, type HookOptions } from "./hooks/run.js";
 import { JobLog } from "./job-log.js";
 import { ResourceListWriter } from "./resource-list.js";
 
@@ -37,6 +38,8 @@ export interface BackupDeps {
   cluster: Cluster;
   catalog: Catalog;
   volumes?: VolumeDeps;
+  /** How pre- and post-hooks run around the volume snapshots (defaults: exec through the cluster). */
+  hooks?: HookOptions;
   now?: () => Date;
   pageSize?: number;
   denyList?: readonly DeniedType[];
@@ -177,21 +180,37 @@ async function snapshotClaims(
     }));
     return { snapshots: [], warnings: plan.warnings, errors: [...plan.errors, ...errors] };
   }
-  log.add("info", `snapshotting ${plan.disks.length} volumes`, { snapshotResourceGroup: group });
-  const result = await snapshotVolumes(
+  const snapshot = deps.volumes.snapshot;
+  const hooked = await aroundSnapshots(
     {
-      volumes: plan.disks,
-      recoveryPointId,
-      instance: instance.name,
-      cluster: instance.cluster,
-      snapshotResourceGroup: group,
+      ...deps.hooks,
+      cluster: deps.cluster,
+      references: instance.backupHookReferences ?? [],
+      log,
+      now: deps.now ?? (() => new Date()),
+      ...signal,
     },
-    deps.volumes.snapshot,
-    signal,
+    plan.disks,
+    (disks, progress) => {
+      log.add("info", `snapshotting ${disks.length} volumes`, { snapshotResourceGroup: group });
+      const request = {
+        volumes: disks,
+        recoveryPointId,
+        instance: instance.name,
+        cluster: instance.cluster,
+        snapshotResourceGroup: group,
+      };
+      return snapshotVolumes(request, snapshot, {
+        ...signal,
+        onCreated: progress.created,
+        onVolume: (_result, _done, _total, volume) => progress.done(volume),
+      });
+    },
   );
+  const result = hooked.result;
   return {
     snapshots: result.snapshots,
-    warnings: [...plan.warnings, ...result.warnings],
-    errors: [...plan.errors, ...result.errors],
+    warnings: [...plan.warnings, ...hooked.warnings, ...result.warnings],
+    errors: [...plan.errors, ...hooked.errors, ...result.errors],
   };
 }

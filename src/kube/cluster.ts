@@ -59,6 +59,13 @@ export interface ClusterSettings {
   onWarning?: (warning: ServerWarning) => void;
 }
 
+/** What a streaming connection needs from the cluster (see Cluster.streamTarget). */
+export interface StreamTarget {
+  url: URL;
+  agent: RequestAuth["agent"];
+  headers: Record<string, string>;
+}
+
 export class Cluster {
   readonly name: string;
   /** The API server's URL, e.g. "https://prod-dns-1a2b.hcp.westeurope.azmk8s.io:443". */
@@ -92,6 +99,23 @@ export class Cluster {
   ): Promise<{ value: T; body: Buffer }> {
     const res = await this.#send(method, path, options);
     return { value: parseBody<T>(res), body: res.body };
+  }
+
+  /**
+   * Where and how to open a connection that upgrades to a stream (exec over WebSocket): the URL,
+   * and this cluster's agent and auth headers. Rate-limited and counted as a request; not retried,
+   * since a stream that ran a command cannot be replayed.
+   */
+  async streamTarget(pathAndQuery: string, abortSignal?: AbortSignal): Promise<StreamTarget> {
+    abortSignal?.throwIfAborted();
+    this.#stats.throttledMs += await this.#limiter.take(abortSignal);
+    const auth = await this.#authFor(abortSignal);
+    this.#stats.requests++;
+    return {
+      url: new URL(this.server + pathAndQuery),
+      agent: auth.agent,
+      headers: { ...auth.headers, "User-Agent": this.#settings.userAgent },
+    };
   }
 
   async #send(method: HttpMethod, path: string, options: KubeRequestOptions): Promise<ExchangeResult> {

@@ -25,6 +25,15 @@ export interface SnapshotTarget {
   snapshotResourceGroup: string;
 }
 
+export interface SnapshotDiskOptions {
+  abortSignal?: AbortSignal;
+  /**
+   * Called once the snapshot exists (provisioned): its point in time is fixed, so a frozen
+   * filesystem can be thawed now rather than after the background copy, which can take hours.
+   */
+  onCreated?: () => void;
+}
+
 export interface SnapshotDiskRequest extends SnapshotTarget {
   volume: DiskVolume;
 }
@@ -50,6 +59,7 @@ interface Job {
   name: string;
   snapshotId: string;
   options: { abortSignal?: AbortSignal; updateIntervalInMs?: number };
+  onCreated?: () => void;
   deps: SnapshotDeps;
 }
 
@@ -64,7 +74,7 @@ const DEFAULT_TIMEOUT_MS = 60 * 60_000;
 export async function snapshotDisk(
   request: SnapshotDiskRequest,
   deps: SnapshotDeps,
-  options: { abortSignal?: AbortSignal } = {},
+  options: SnapshotDiskOptions = {},
 ): Promise<SnapshotDiskResult> {
   const { volume } = request;
   const disk = parseDiskId(volume.diskId);
@@ -104,6 +114,7 @@ export async function snapshotDisk(
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       ...(deps.updateIntervalInMs !== undefined ? { updateIntervalInMs: deps.updateIntervalInMs } : {}),
     },
+    ...(options.onCreated ? { onCreated: options.onCreated } : {}),
     deps,
   };
   try {
@@ -225,12 +236,17 @@ async function waitUntilUsable(
   const timeoutMs = deps.completionTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = clock();
   let snapshot = first;
+  let created = false;
   // Small disks finish copying in seconds, large ones in hours: poll soon, then back off to the
   // configured interval.
   let pollMs = Math.min(1_000, deps.completionPollMs ?? DEFAULT_POLL_MS);
   for (;;) {
     const state = snapshot.provisioningState ?? "Unknown";
     if (state === "Failed") return removeFailed(job, disk, new Error("provisioning state is Failed"));
+    if (state === "Succeeded" && !created) {
+      created = true;
+      job.onCreated?.();
+    }
     // Full snapshots and older API versions report no completionPercent: usable once Succeeded.
     const percent = snapshot.completionPercent ?? (state === "Succeeded" ? 100 : 0);
     if (state === "Succeeded" && percent >= 100) {

@@ -24,8 +24,10 @@ export interface SnapshotVolumesRequest extends SnapshotTarget {
 export interface SnapshotVolumesOptions {
   concurrency?: number;
   abortSignal?: AbortSignal;
+  /** Called when a volume's snapshot exists (before its copy completes); see SnapshotDiskOptions. */
+  onCreated?: (volume: DiskVolume) => void;
   /** Called after each volume, for progress. */
-  onVolume?: (result: SnapshotDiskResult, done: number, total: number) => void;
+  onVolume?: (result: SnapshotDiskResult, done: number, total: number, volume: DiskVolume) => void;
 }
 
 export interface SnapshotVolumesResult {
@@ -54,9 +56,13 @@ export async function snapshotVolumes(
     async (volume, abortSignal) => {
       // Every running snapshot's SDK calls listen on the pool's one signal; that is not a leak.
       setMaxListeners(Math.max(10, limit * 4), abortSignal);
-      const result = await snapshotDisk({ ...target, volume }, deps, { abortSignal });
+      const onCreated = options.onCreated;
+      const result = await snapshotDisk({ ...target, volume }, deps, {
+        abortSignal,
+        ...(onCreated ? { onCreated: () => onCreated(volume) } : {}),
+      });
       done += 1;
-      options.onVolume?.(result, done, volumes.length);
+      options.onVolume?.(result, done, volumes.length, volume);
       return result;
     },
     {
