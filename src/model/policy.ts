@@ -35,6 +35,7 @@ export const retentionSchema = z
   })
   .superRefine(
     (retention, ctx) => {
+      if (typeof retention !== "object" || retention === null) return;
       for (const { index, value } of repeatedValues(retention.rules, "criteria")) {
         ctx.addIssue({
           code: "custom",
