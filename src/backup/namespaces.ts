@@ -1,5 +1,6 @@
 // Which namespaces a backup covers: included and excluded patterns with `*` wildcards, and the
 // system namespaces left out unless a pattern names them exactly.
+import { namespacePatternRegExp } from "../model/names.js";
 
 /** Left out of every backup unless an included pattern names them without a wildcard. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
@@ -9,17 +10,12 @@ export interface NamespaceFilter {
   excludedNamespaces?: readonly string[];
 }
 
-function toRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${escaped}$`);
-}
-
 /** Compiles the patterns once; the returned predicate runs per object. */
 export function namespaceMatcher(filter: NamespaceFilter): (namespace: string) => boolean {
   const included = (filter.includedNamespaces ?? []).filter((p) => p.length > 0);
   const includeAll = included.length === 0 || included.includes("*");
-  const includes = included.map(toRegExp);
-  const excludes = (filter.excludedNamespaces ?? []).map(toRegExp);
+  const includes = included.map(namespacePatternRegExp);
+  const excludes = (filter.excludedNamespaces ?? []).map(namespacePatternRegExp);
   const named = new Set(included.filter((p) => !p.includes("*")));
   return (namespace) => {
     if (excludes.some((re) => re.test(namespace))) return false;

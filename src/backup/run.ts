@@ -125,7 +125,9 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
       errors: outcome.errors,
     };
   } catch (error) {
-    const cause = error instanceof Error ? error : new Error(String(error));
+    const reason: unknown = deps.abortSignal?.aborted ? deps.abortSignal.reason : undefined;
+    const cause =
+      reason instanceof Error ? reason : error instanceof Error ? error : new Error(String(error));
     fail(cause);
     await uploads.catch(() => undefined);
     manifest = {

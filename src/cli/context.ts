@@ -2,20 +2,19 @@
 // storage and connections to registered clusters, opened once and closed when the command ends.
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { type ArmEndpoint, armClientOptions, StaticTokenCredential } from "../azure/arm-endpoint.js";
 import type { VolumeDeps } from "../backup/run.js";
 import type { Cluster } from "../kube/cluster.js";
 import { type ArmAccess, connectCluster } from "../kube/connect.js";
-import { parseManagedClusterId } from "../model/arm-id.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import type { Config } from "../model/config.js";
 import { unknownNameMessage } from "../model/issues.js";
 import { type EmbeddedAzurite, startAzurite } from "../store/azurite.js";
 import { Catalog } from "../store/catalog.js";
 import { createComputeClients } from "../volumes/compute-clients.js";
+import { nodeResourceGroupOf } from "../volumes/node-resource-group.js";
 import { SnapshotRateGuard } from "../volumes/rate-guard.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "./config-file.js";
 
@@ -140,13 +139,4 @@ async function armAccess(config: Config): Promise<AzureAccess> {
   const caCert = azure.caFile ? await readFile(azure.caFile, "utf8") : undefined;
   const endpoint: ArmEndpoint = { endpoint: azure.resourceManagerEndpoint, ...(caCert ? { caCert } : {}) };
   return { credential, endpoint, clientOptions: armClientOptions(endpoint) };
-}
-
-/** The ARM id of the group AKS keeps a cluster's disks in. */
-async function nodeResourceGroupOf(aksResourceId: string, access: AzureAccess): Promise<string> {
-  const id = parseManagedClusterId(aksResourceId);
-  const client = new ContainerServiceClient(access.credential, id.subscriptionId, access.clientOptions ?? {});
-  const cluster = await client.managedClusters.get(id.resourceGroup, id.name);
-  if (!cluster.nodeResourceGroup) throw new Error("the managed cluster reports no nodeResourceGroup");
-  return `/subscriptions/${id.subscriptionId}/resourceGroups/${cluster.nodeResourceGroup}`;
 }

@@ -54,12 +54,17 @@ export function namespacePatternSchema() {
   });
 }
 
-/** True when `namespace` matches `pattern`, where `*` stands for any run of characters (none included). */
-export function namespaceMatches(pattern: string, namespace: string): boolean {
-  if (!pattern.includes("*")) return pattern === namespace;
+/** A namespace pattern as a regular expression: `*` stands for any run of characters (none included). */
+export function namespacePatternRegExp(pattern: string): RegExp {
   const source = pattern
     .split("*")
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
     .join(".*");
-  return new RegExp(`^${source}$`).test(namespace);
+  return new RegExp(`^${source}$`);
+}
+
+/** True when `namespace` matches `pattern`, where `*` stands for any run of characters (none included). */
+export function namespaceMatches(pattern: string, namespace: string): boolean {
+  if (!pattern.includes("*")) return pattern === namespace;
+  return namespacePatternRegExp(pattern).test(namespace);
 }

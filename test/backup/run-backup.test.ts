@@ -295,6 +295,25 @@ describe("runBackup against the simulator", () => {
     expect([...items.keys()]).toContain("/configmaps/shop/settings");
   });
 
+  it("commits a Failed recovery point that says it was cancelled when stopped half-way", async () => {
+    const cancel = new AbortController();
+    const manifest = await runBackup(
+      { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+      {
+        cluster,
+        catalog,
+        abortSignal: cancel.signal,
+        onProgress: (p) => {
+          if (p.phase === "namespaced") cancel.abort(new Error("cancelled by SIGINT"));
+        },
+      },
+    );
+    expect(manifest.status).toBe("Failed");
+    expect(manifest.errors).toEqual([{ message: "cancelled by SIGINT" }]);
+    expect(manifest.archive).toBeUndefined();
+    expect(await catalog.getManifest(manifest.id)).toEqual(manifest);
+  });
+
   it("commits a Failed recovery point that says why when the cluster cannot be reached", async () => {
     const unreachable = await connectCluster(
       { name: "gone", kubeconfigYaml: sim().kubeconfig.replace(sim().kube.url, "https://127.0.0.1:9") },

@@ -31,6 +31,19 @@ export function registerBackupCommand(program: Command): void {
         const instance = context.instance(name);
         const cluster = await context.connect(instance.cluster);
         const progress = new ProgressLine();
+        // Ctrl-C stops the backup at its next step and still commits a Failed recovery point, so
+        // nothing is left half-written; a second Ctrl-C leaves at once.
+        const cancel = new AbortController();
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (cancel.signal.aborted) process.exit(130);
+          progress.clear();
+          process.stderr.write(
+            `aks-backup: ${signal}: stopping the backup and recording it as Failed (again to quit now)\n`,
+          );
+          cancel.abort(new Error(`cancelled by ${signal}`));
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
         const manifest = await runBackup(
           { instance, trigger: "OnDemand" },
           {
@@ -39,12 +52,16 @@ export function registerBackupCommand(program: Command): void {
             volumes: await context.volumeDeps(instance),
             pageSize: context.config.kube.pageSize,
             denyList: configuredDenyList(context.config.backup.deniedResourceTypes),
+            abortSignal: cancel.signal,
             onProgress: (p) =>
               progress.update(
                 `backing up ${name}: ${p.phase}, ${p.typesDone}/${p.typesTotal} types, ${p.items} items`,
               ),
           },
-        );
+        ).finally(() => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        });
         progress.clear();
         if (flags.output === "json") {
           printJson({ recoveryPointId: manifest.id, ...manifest });
