@@ -57,12 +57,12 @@ export function useKubeSim(
   };
 }
 
-export interface RawResponse {
+/** A response; `json` is the parsed body, typed by the caller's expectation (`raw<Shape>(...)`). */
+export interface RawResponse<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes.
-  json: any;
+  json: T;
 }
 
 export interface RawRequestOptions {
@@ -74,7 +74,12 @@ export interface RawRequestOptions {
 }
 
 /** One HTTPS request to the server, verified against its CA; never throws on an error status. */
-export function raw(h: KubeSimHarness, method: string, path: string, options: RawRequestOptions = {}) {
+export function raw<T = unknown>(
+  h: KubeSimHarness,
+  method: string,
+  path: string,
+  options: RawRequestOptions = {},
+): Promise<RawResponse<T>> {
   const url = new URL(path, h.sim.url);
   const body =
     options.body === undefined
@@ -83,7 +88,7 @@ export function raw(h: KubeSimHarness, method: string, path: string, options: Ra
         ? options.body
         : JSON.stringify(options.body);
   const token = options.token === undefined ? h.token : options.token;
-  return new Promise<RawResponse>((resolve, reject) => {
+  return new Promise<RawResponse<T>>((resolve, reject) => {
     const req = httpsRequest(
       url,
       {
@@ -111,7 +116,8 @@ export function raw(h: KubeSimHarness, method: string, path: string, options: Ra
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          // The caller names the shape it expects; the assertions check it.
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: json as T });
         });
       },
     );

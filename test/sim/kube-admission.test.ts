@@ -1,7 +1,46 @@
 // The admission a restore meets, over HTTP: DefaultStorageClass for claims, Job selector
 // generation, the ServiceAccount token volume of pods, and graceful deletion of pods on nodes.
 import { describe, expect, it } from "vitest";
+import type { ObjectMeta } from "../../src/sim/kube/types.js";
+import type { ObjectBody, StatusBody } from "../helpers/kube-shapes.js";
 import { raw, useKubeSim } from "../helpers/kube-sim.js";
+
+interface ClaimBody extends ObjectBody {
+  spec: { storageClassName?: string };
+}
+
+interface JobBody extends ObjectBody {
+  spec: { selector?: unknown; template: { metadata: { labels: Record<string, string> } } };
+}
+
+type VolumeMount = { name: string; readOnly?: boolean; mountPath: string };
+type Container = { name: string; image: string; volumeMounts?: VolumeMount[] };
+type Volume = { name: string; projected?: { sources: object[] }; emptyDir?: object };
+
+interface PodBody extends ObjectBody {
+  spec: {
+    serviceAccountName?: string;
+    serviceAccount?: string;
+    volumes?: Volume[];
+    initContainers?: Container[];
+    containers: Container[];
+  };
+}
+
+/** A pod that admission (or the restore) gave volumes. */
+interface PodWithVolumesBody extends PodBody {
+  spec: PodBody["spec"] & { volumes: Volume[] };
+}
+
+/** A pod with volumes and the init containers it was sent with. */
+interface PodWithInitBody extends PodWithVolumesBody {
+  spec: PodWithVolumesBody["spec"] & { initContainers: Container[] };
+}
+
+/** A pod that a graceful delete marked. */
+interface DeletingBody extends ObjectBody {
+  metadata: ObjectMeta & { deletionTimestamp: string; deletionGracePeriodSeconds: number };
+}
 
 let clock = Date.parse("2026-03-01T10:00:00Z");
 const ns = "/api/v1/namespaces/default";
@@ -39,8 +78,11 @@ describe("kube-sim admission", () => {
 
   it("gives a claim without a class the default one (the newest of two), none without a default", async () => {
     const create = async (name: string, storageClassName?: string) =>
-      (await raw(h(), "POST", `${ns}/persistentvolumeclaims`, { body: claim(name, storageClassName) })).json
-        .spec.storageClassName;
+      (
+        await raw<ClaimBody>(h(), "POST", `${ns}/persistentvolumeclaims`, {
+          body: claim(name, storageClassName),
+        })
+      ).json.spec.storageClassName;
     expect(await create("before-any-default")).toBeUndefined();
     await raw(h(), "POST", "/apis/storage.k8s.io/v1/storageclasses", { body: defaultClass("standard") });
     expect(await create("first")).toBe("standard");
@@ -53,7 +95,7 @@ describe("kube-sim admission", () => {
 
   it("generates a Job's selector and template labels from its uid unless manualSelector is set", async () => {
     const created = (
-      await raw(h(), "POST", "/apis/batch/v1/namespaces/default/jobs", { body: job("report") })
+      await raw<JobBody>(h(), "POST", "/apis/batch/v1/namespaces/default/jobs", { body: job("report") })
     ).json;
     const uid = created.metadata.uid;
     expect(created.spec.selector).toEqual({ matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
@@ -63,7 +105,7 @@ describe("kube-sim admission", () => {
       "controller-uid": uid,
       "job-name": "report",
     });
-    const manual = await raw(h(), "POST", "/apis/batch/v1/namespaces/default/jobs", {
+    const manual = await raw<JobBody>(h(), "POST", "/apis/batch/v1/namespaces/default/jobs", {
       body: job("manual", {
         manualSelector: true,
         selector: { matchLabels: { run: "manual" } },
@@ -86,9 +128,11 @@ describe("kube-sim admission", () => {
         spec: { restartPolicy: "Never", containers: [{ name: "run", image: "busybox" }] },
       },
     });
-    const res = await raw(h(), "POST", "/apis/batch/v1/namespaces/default/jobs", { body: restored });
+    const res = await raw<StatusBody>(h(), "POST", "/apis/batch/v1/namespaces/default/jobs", {
+      body: restored,
+    });
     expect(res.status).toBe(422);
-    expect(res.json.details.causes).toEqual(
+    expect(res.json.details?.causes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           field: "spec.selector",
@@ -110,26 +154,26 @@ describe("kube-sim admission", () => {
         ],
       },
     };
-    const created = (await raw(h(), "POST", `${ns}/pods`, { body: pod })).json;
+    const created = (await raw<PodWithInitBody>(h(), "POST", `${ns}/pods`, { body: pod })).json;
     expect(created.spec.serviceAccountName).toBe("default");
     expect(created.spec.serviceAccount).toBe("default");
     const volume = created.spec.volumes.find((v: { name: string }) => v.name.startsWith("kube-api-access-"));
-    expect(volume.name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    expect(volume.projected.sources.map((s: object) => Object.keys(s)[0])).toEqual([
+    expect(volume?.name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(volume?.projected?.sources.map((s: object) => Object.keys(s)[0])).toEqual([
       "serviceAccountToken",
       "configMap",
       "downwardAPI",
     ]);
     for (const c of [...created.spec.initContainers, ...created.spec.containers]) {
       expect(c.volumeMounts).toEqual([
-        { name: volume.name, readOnly: true, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" },
+        { name: volume?.name, readOnly: true, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" },
       ]);
     }
   });
 
   it("adds no token volume with automountServiceAccountToken: false and reuses a restored one", async () => {
     const off = (
-      await raw(h(), "POST", `${ns}/pods`, {
+      await raw<PodBody>(h(), "POST", `${ns}/pods`, {
         body: {
           metadata: { name: "no-token" },
           spec: { automountServiceAccountToken: false, containers: [{ name: "app", image: "nginx" }] },
@@ -137,9 +181,9 @@ describe("kube-sim admission", () => {
       })
     ).json;
     expect(off.spec.volumes).toBeUndefined();
-    expect(off.spec.containers[0].volumeMounts).toBeUndefined();
+    expect(off.spec.containers[0]?.volumeMounts).toBeUndefined();
     const kept = (
-      await raw(h(), "POST", `${ns}/pods`, {
+      await raw<PodWithVolumesBody>(h(), "POST", `${ns}/pods`, {
         body: {
           metadata: { name: "restored" },
           spec: {
@@ -150,7 +194,7 @@ describe("kube-sim admission", () => {
       })
     ).json;
     expect(kept.spec.volumes.map((v: { name: string }) => v.name)).toEqual(["kube-api-access-abcde"]);
-    expect(kept.spec.containers[0].volumeMounts[0].name).toBe("kube-api-access-abcde");
+    expect(kept.spec.containers[0]?.volumeMounts?.[0]?.name).toBe("kube-api-access-abcde");
   });
 
   it("deletes a pod on a node gracefully: deletionTimestamp plus grace period first, at once when forced", async () => {
@@ -163,12 +207,16 @@ describe("kube-sim admission", () => {
     await raw(h(), "POST", `${ns}/pods/graceful/binding`, {
       body: { metadata: { name: "graceful" }, target: { kind: "Node", name: "node-a" } },
     });
-    const first = await raw(h(), "DELETE", `${ns}/pods/graceful`);
+    const first = await raw<DeletingBody>(h(), "DELETE", `${ns}/pods/graceful`);
     expect(first.status).toBe(200);
     expect(first.json.metadata.deletionGracePeriodSeconds).toBe(45);
     expect(Date.parse(first.json.metadata.deletionTimestamp) - clock).toBe(45_000);
-    expect((await raw(h(), "GET", `${ns}/pods/graceful`)).json.metadata.deletionTimestamp).toBeDefined();
-    const shorter = await raw(h(), "DELETE", `${ns}/pods/graceful`, { body: { gracePeriodSeconds: 5 } });
+    expect(
+      (await raw<ObjectBody>(h(), "GET", `${ns}/pods/graceful`)).json.metadata.deletionTimestamp,
+    ).toBeDefined();
+    const shorter = await raw<DeletingBody>(h(), "DELETE", `${ns}/pods/graceful`, {
+      body: { gracePeriodSeconds: 5 },
+    });
     expect(shorter.json.metadata.deletionGracePeriodSeconds).toBe(5);
     const forced = await raw(h(), "DELETE", `${ns}/pods/graceful?gracePeriodSeconds=0`);
     expect(forced.status).toBe(200);

@@ -2,6 +2,8 @@
 // concurrency, namespaces that are missing or terminating, dry runs, finalizers and subresources.
 import { ApiException, CoreV1Api, type KubernetesObject, KubernetesObjectApi } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import type { ObjectMeta } from "../../src/sim/kube/types.js";
+import type { ListBody, ObjectBody, StatusBody } from "../helpers/kube-shapes.js";
 import { raw, useKubeSim } from "../helpers/kube-sim.js";
 
 async function failure(promise: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown> }> {
@@ -19,6 +21,27 @@ async function failure(promise: Promise<unknown>): Promise<{ code: number; body:
 
 /** A client-node object with the fields these tests touch. */
 type K8sObject = KubernetesObject & { spec?: Record<string, unknown>; data?: Record<string, string> };
+
+interface SecretBody extends ObjectBody {
+  type?: string;
+  stringData?: Record<string, string>;
+}
+
+interface DeploymentBody extends ObjectBody {
+  spec: { replicas?: number };
+}
+
+type ManagedFieldsEntry = {
+  manager: string;
+  operation: string;
+  apiVersion: string;
+  fieldsType: string;
+  fieldsV1: Record<string, unknown>;
+};
+
+interface ManagedBody extends ObjectBody {
+  metadata: ObjectMeta & { managedFields: ManagedFieldsEntry[] };
+}
 
 function configMap(namespace: string, name: string, data: Record<string, string> = {}): K8sObject {
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data };
@@ -44,7 +67,7 @@ describe("kube-sim create, read, update, delete", () => {
     });
     const meta = created.metadata ?? {};
     expect(meta.uid).toMatch(/^[0-9a-f-]{36}$/);
-    const rawRead = await raw(h(), "GET", "/apis/apps/v1/namespaces/default/deployments/web");
+    const rawRead = await raw<ObjectBody>(h(), "GET", "/apis/apps/v1/namespaces/default/deployments/web");
     expect(rawRead.json.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Number(meta.resourceVersion)).toBeGreaterThan(0);
     expect(meta.generation).toBe(1);
@@ -107,7 +130,7 @@ describe("kube-sim create, read, update, delete", () => {
   });
 
   it("refuses a body whose namespace differs from the URL's with 400", async () => {
-    const res = await raw(h(), "POST", "/api/v1/namespaces/default/configmaps", {
+    const res = await raw<StatusBody>(h(), "POST", "/api/v1/namespaces/default/configmaps", {
       body: configMap("other", "x"),
     });
     expect(res.status).toBe(400);
@@ -139,7 +162,7 @@ describe("kube-sim create, read, update, delete", () => {
   });
 
   it("keeps nothing from a dry run, yet checks it fully", async () => {
-    const res = await raw(h(), "POST", "/api/v1/namespaces/default/configmaps?dryRun=All", {
+    const res = await raw<ObjectBody>(h(), "POST", "/api/v1/namespaces/default/configmaps?dryRun=All", {
       body: configMap("default", "dry"),
     });
     expect(res.status).toBe(201);
@@ -159,7 +182,7 @@ describe("kube-sim create, read, update, delete", () => {
   });
 
   it("merges Secret stringData into base64 data and never returns it", async () => {
-    const created = await raw(h(), "POST", "/api/v1/namespaces/default/secrets", {
+    const created = await raw<SecretBody>(h(), "POST", "/api/v1/namespaces/default/secrets", {
       body: {
         apiVersion: "v1",
         kind: "Secret",
@@ -178,11 +201,11 @@ describe("kube-sim create, read, update, delete", () => {
       ...configMap("default", "held"),
       metadata: { name: "held", namespace: "default", finalizers: ["example.com/hold"] },
     });
-    const del = await raw(h(), "DELETE", "/api/v1/namespaces/default/configmaps/held");
+    const del = await raw<ObjectBody>(h(), "DELETE", "/api/v1/namespaces/default/configmaps/held");
     expect(del.status).toBe(200);
     expect(del.json.metadata.deletionTimestamp).toBeDefined();
     expect(del.json.metadata.deletionGracePeriodSeconds).toBe(0);
-    const current = (await raw(h(), "GET", "/api/v1/namespaces/default/configmaps/held")).json;
+    const current = (await raw<ObjectBody>(h(), "GET", "/api/v1/namespaces/default/configmaps/held")).json;
     const released = await raw(h(), "PUT", "/api/v1/namespaces/default/configmaps/held", {
       body: { ...current, metadata: { ...current.metadata, finalizers: [] } },
     });
@@ -192,18 +215,22 @@ describe("kube-sim create, read, update, delete", () => {
 
   it("adds the foregroundDeletion and orphan finalizers for those propagation policies", async () => {
     await objects().create(configMap("default", "fg"));
-    const fg = await raw(h(), "DELETE", "/api/v1/namespaces/default/configmaps/fg", {
+    const fg = await raw<ObjectBody>(h(), "DELETE", "/api/v1/namespaces/default/configmaps/fg", {
       body: { propagationPolicy: "Foreground" },
     });
     expect(fg.json.metadata.finalizers).toEqual(["foregroundDeletion"]);
     await objects().create(configMap("default", "or"));
-    const or = await raw(h(), "DELETE", "/api/v1/namespaces/default/configmaps/or?propagationPolicy=Orphan");
+    const or = await raw<ObjectBody>(
+      h(),
+      "DELETE",
+      "/api/v1/namespaces/default/configmaps/or?propagationPolicy=Orphan",
+    );
     expect(or.json.metadata.finalizers).toEqual(["orphan"]);
   });
 
   it("answers an immediate delete with a Status for most types and with the object for pods", async () => {
     await objects().create(configMap("default", "gone"));
-    const res = await raw(h(), "DELETE", "/api/v1/namespaces/default/configmaps/gone");
+    const res = await raw<StatusBody>(h(), "DELETE", "/api/v1/namespaces/default/configmaps/gone");
     expect(res.json).toMatchObject({
       kind: "Status",
       status: "Success",
@@ -215,13 +242,13 @@ describe("kube-sim create, read, update, delete", () => {
       metadata: { name: "p", namespace: "default" },
       spec: { containers: [{ name: "c", image: "busybox" }] },
     });
-    const pod = await raw(h(), "DELETE", "/api/v1/namespaces/default/pods/p");
+    const pod = await raw<ObjectBody>(h(), "DELETE", "/api/v1/namespaces/default/pods/p");
     expect(pod.json).toMatchObject({ kind: "Pod", metadata: { name: "p" } });
   });
 
   it("honours a resourceVersion precondition on delete", async () => {
     await objects().create(configMap("default", "pre"));
-    const res = await raw(h(), "DELETE", "/api/v1/namespaces/default/configmaps/pre", {
+    const res = await raw<StatusBody>(h(), "DELETE", "/api/v1/namespaces/default/configmaps/pre", {
       body: { preconditions: { resourceVersion: "1" } },
     });
     expect(res.status).toBe(409);
@@ -229,20 +256,31 @@ describe("kube-sim create, read, update, delete", () => {
   });
 
   it("changes only status through the status subresource, and ignores status on the main resource", async () => {
-    const d = (await raw(h(), "GET", "/apis/apps/v1/namespaces/default/deployments/web")).json;
-    const viaStatus = await raw(h(), "PUT", "/apis/apps/v1/namespaces/default/deployments/web/status", {
-      body: { ...d, spec: { ...d.spec, replicas: 9 }, status: { replicas: 3, readyReplicas: 2 } },
-    });
+    const d = (await raw<DeploymentBody>(h(), "GET", "/apis/apps/v1/namespaces/default/deployments/web"))
+      .json;
+    const viaStatus = await raw<DeploymentBody>(
+      h(),
+      "PUT",
+      "/apis/apps/v1/namespaces/default/deployments/web/status",
+      {
+        body: { ...d, spec: { ...d.spec, replicas: 9 }, status: { replicas: 3, readyReplicas: 2 } },
+      },
+    );
     expect(viaStatus.json.status).toEqual({ replicas: 3, readyReplicas: 2 });
     expect(viaStatus.json.spec.replicas).toBe(d.spec.replicas);
-    const viaMain = await raw(h(), "PUT", "/apis/apps/v1/namespaces/default/deployments/web", {
-      body: { ...viaStatus.json, status: { replicas: 0 } },
-    });
+    const viaMain = await raw<DeploymentBody>(
+      h(),
+      "PUT",
+      "/apis/apps/v1/namespaces/default/deployments/web",
+      {
+        body: { ...viaStatus.json, status: { replicas: 0 } },
+      },
+    );
     expect(viaMain.json.status).toEqual({ replicas: 3, readyReplicas: 2 });
   });
 
   it("requires a resourceVersion on updates of custom resources... and on none of the built-ins", async () => {
-    const cm = (await raw(h(), "GET", "/api/v1/namespaces/default/configmaps/dup")).json;
+    const cm = (await raw<ObjectBody>(h(), "GET", "/api/v1/namespaces/default/configmaps/dup")).json;
     const { resourceVersion: _, ...meta } = cm.metadata;
     const res = await raw(h(), "PUT", "/api/v1/namespaces/default/configmaps/dup", {
       body: { ...cm, metadata: meta, data: { x: "1" } },
@@ -257,15 +295,19 @@ describe("kube-sim create, read, update, delete", () => {
         metadata: { name, namespace: "default", labels: { batch: name === "c3" ? "b" : "a" } },
       });
     }
-    const res = await raw(h(), "DELETE", "/api/v1/namespaces/default/configmaps?labelSelector=batch%3Da");
+    const res = await raw<ListBody>(
+      h(),
+      "DELETE",
+      "/api/v1/namespaces/default/configmaps?labelSelector=batch%3Da",
+    );
     expect(res.json.kind).toBe("ConfigMapList");
-    expect(res.json.items.map((i: K8sObject) => i.metadata?.name).sort()).toEqual(["c1", "c2"]);
-    const left = await raw(h(), "GET", "/api/v1/namespaces/default/configmaps?labelSelector=batch");
-    expect(left.json.items.map((i: K8sObject) => i.metadata?.name)).toEqual(["c3"]);
+    expect(res.json.items.map((i) => i.metadata.name).sort()).toEqual(["c1", "c2"]);
+    const left = await raw<ListBody>(h(), "GET", "/api/v1/namespaces/default/configmaps?labelSelector=batch");
+    expect(left.json.items.map((i) => i.metadata.name)).toEqual(["c3"]);
   });
 
   it("records managedFields per manager, defaulting the manager from the User-Agent", async () => {
-    const res = await raw(h(), "POST", "/api/v1/namespaces/default/configmaps", {
+    const res = await raw<ManagedBody>(h(), "POST", "/api/v1/namespaces/default/configmaps", {
       body: configMap("default", "mf", { a: "1" }),
       headers: { "User-Agent": "restore-tool/1.0 (linux)" },
     });
@@ -277,6 +319,6 @@ describe("kube-sim create, read, update, delete", () => {
         fieldsType: "FieldsV1",
       }),
     ]);
-    expect(res.json.metadata.managedFields[0].fieldsV1["f:data"]).toMatchObject({ "f:a": {} });
+    expect(res.json.metadata.managedFields[0]?.fieldsV1["f:data"]).toMatchObject({ "f:a": {} });
   });
 });

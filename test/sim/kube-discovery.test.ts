@@ -4,7 +4,90 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoveryDataDir } from "../../src/sim/kube/discovery-fixtures.js";
+import type { ObjectBody, StatusBody } from "../helpers/kube-shapes.js";
 import { establishCrd, finalizeCrd, raw, useKubeSim } from "../helpers/kube-sim.js";
+
+/** One entry of a legacy discovery `APIResourceList`. */
+interface APIResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+}
+
+/** Legacy discovery for one group-version (`/api/v1`, `/apis/<group>/<version>`). */
+interface APIResourceList {
+  kind: "APIResourceList";
+  apiVersion?: string;
+  groupVersion: string;
+  resources: APIResource[];
+}
+
+interface GroupVersionForDiscovery {
+  groupVersion: string;
+  version: string;
+}
+
+/** Legacy discovery of the groups (`/apis`). */
+interface APIGroupList {
+  kind: "APIGroupList";
+  apiVersion: string;
+  groups: {
+    name: string;
+    versions: GroupVersionForDiscovery[];
+    preferredVersion?: GroupVersionForDiscovery;
+  }[];
+}
+
+interface APISubresourceDiscovery {
+  subresource: string;
+  responseKind?: { group: string; version: string; kind: string };
+  verbs: string[];
+}
+
+interface APIResourceDiscovery {
+  resource: string;
+  responseKind: { group: string; version: string; kind: string };
+  scope: "Namespaced" | "Cluster";
+  singularResource: string;
+  verbs: string[];
+  shortNames?: string[];
+  subresources: APISubresourceDiscovery[];
+}
+
+/** Aggregated discovery (apidiscovery.k8s.io/v2), as served for `/api` and `/apis`. */
+interface APIGroupDiscoveryList {
+  kind: "APIGroupDiscoveryList";
+  apiVersion: string;
+  metadata: Record<string, unknown>;
+  items: {
+    metadata: { name?: string };
+    versions: { version: string; resources: APIResourceDiscovery[]; freshness?: string }[];
+  }[];
+}
+
+/** The OpenAPI v3 index (`/openapi/v3`); the test reads the apps/v1 entry. */
+interface OpenAPIV3Index {
+  paths: {
+    "apis/apps/v1": { serverRelativeURL: string };
+    [groupVersion: string]: { serverRelativeURL: string };
+  };
+}
+
+interface OpenAPIOperation {
+  "x-kubernetes-group-version-kind": { group: string; version: string; kind: string };
+  parameters: { name: string }[];
+}
+
+/** One group-version's OpenAPI v3 document; the test reads the Deployment item path's PATCH. */
+interface OpenAPIV3Document {
+  paths: {
+    "/apis/apps/v1/namespaces/{namespace}/deployments/{name}": { patch: OpenAPIOperation };
+    [path: string]: { patch?: OpenAPIOperation };
+  };
+}
 
 const aggregatedAccept =
   "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
@@ -47,7 +130,7 @@ describe("kube-sim authentication and health", () => {
     const missing = await raw(h(), "GET", "/apis/nope.example.com/v1/things");
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ kind: "Status", reason: "NotFound" });
-    const method = await raw(h(), "PUT", "/api/v1/namespaces");
+    const method = await raw<StatusBody>(h(), "PUT", "/api/v1/namespaces");
     expect(method.status).toBe(405);
     expect(method.json.reason).toBe("MethodNotAllowed");
   });
@@ -87,23 +170,25 @@ describe("kube-sim discovery", () => {
   });
 
   it("builds the core group's aggregated form from the legacy list", async () => {
-    const res = await raw(h(), "GET", "/api", { headers: { Accept: aggregatedAccept } });
+    const res = await raw<APIGroupDiscoveryList>(h(), "GET", "/api", {
+      headers: { Accept: aggregatedAccept },
+    });
     expect(res.json.kind).toBe("APIGroupDiscoveryList");
     expect(res.json.items).toHaveLength(1);
     const [core] = res.json.items;
-    expect(core.metadata).toEqual({});
-    expect(core.versions[0].version).toBe("v1");
-    const pods = core.versions[0].resources.find((r: { resource: string }) => r.resource === "pods");
+    expect(core?.metadata).toEqual({});
+    expect(core?.versions[0]?.version).toBe("v1");
+    const pods = core?.versions[0]?.resources.find((r) => r.resource === "pods");
     expect(pods).toMatchObject({
       scope: "Namespaced",
       singularResource: "pod",
       responseKind: { kind: "Pod" },
     });
-    expect(pods.subresources.map((s: { subresource: string }) => s.subresource)).toContain("status");
+    expect(pods?.subresources.map((s) => s.subresource)).toContain("status");
   });
 
   it("builds legacy lists for group-versions recorded only in the aggregated form", async () => {
-    const res = await raw(h(), "GET", "/apis/resource.k8s.io/v1beta1");
+    const res = await raw<APIResourceList>(h(), "GET", "/apis/resource.k8s.io/v1beta1");
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ kind: "APIResourceList", groupVersion: "resource.k8s.io/v1beta1" });
     expect(res.json.resources.length).toBeGreaterThan(0);
@@ -140,15 +225,15 @@ describe("kube-sim discovery", () => {
     expect(early.status).toBe(404);
 
     establishCrd(h(), "widgets.example.com");
-    const legacy = await raw(h(), "GET", "/apis/example.com/v1");
-    expect(legacy.json.resources.map((r: { name: string }) => r.name)).toEqual(["widgets", "widgets/status"]);
-    const groups = await raw(h(), "GET", "/apis");
-    expect(groups.json.groups.map((g: { name: string }) => g.name)).toContain("example.com");
-    const aggregated = await raw(h(), "GET", "/apis", { headers: { Accept: aggregatedAccept } });
-    const group = aggregated.json.items.find(
-      (g: { metadata: { name: string } }) => g.metadata.name === "example.com",
-    );
-    expect(group.versions[0].resources[0]).toMatchObject({
+    const legacy = await raw<APIResourceList>(h(), "GET", "/apis/example.com/v1");
+    expect(legacy.json.resources.map((r) => r.name)).toEqual(["widgets", "widgets/status"]);
+    const groups = await raw<APIGroupList>(h(), "GET", "/apis");
+    expect(groups.json.groups.map((g) => g.name)).toContain("example.com");
+    const aggregated = await raw<APIGroupDiscoveryList>(h(), "GET", "/apis", {
+      headers: { Accept: aggregatedAccept },
+    });
+    const group = aggregated.json.items.find((g) => g.metadata.name === "example.com");
+    expect(group?.versions[0]?.resources[0]).toMatchObject({
       resource: "widgets",
       scope: "Namespaced",
       shortNames: ["wd"],
@@ -158,7 +243,7 @@ describe("kube-sim discovery", () => {
     });
     expect(created.status).toBe(201);
 
-    const deleted = await raw(
+    const deleted = await raw<ObjectBody>(
       h(),
       "DELETE",
       "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
@@ -174,16 +259,16 @@ describe("kube-sim discovery", () => {
   });
 
   it("serves an OpenAPI v3 index whose documents declare fieldValidation on PATCH", async () => {
-    const index = await raw(h(), "GET", "/openapi/v3");
-    const apps = index.json.paths["apis/apps/v1"].serverRelativeURL as string;
+    const index = await raw<OpenAPIV3Index>(h(), "GET", "/openapi/v3");
+    const apps = index.json.paths["apis/apps/v1"].serverRelativeURL;
     expect(apps).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=/);
-    const doc = await raw(h(), "GET", apps);
+    const doc = await raw<OpenAPIV3Document>(h(), "GET", apps);
     const patch = doc.json.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"].patch;
     expect(patch["x-kubernetes-group-version-kind"]).toEqual({
       group: "apps",
       version: "v1",
       kind: "Deployment",
     });
-    expect(patch.parameters.map((p: { name: string }) => p.name)).toContain("fieldValidation");
+    expect(patch.parameters.map((p) => p.name)).toContain("fieldValidation");
   });
 });

@@ -2,6 +2,7 @@
 // tokens read from one snapshot, 410 Expired once compacted, and fast enough for 50,000 objects.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/sim/kube/types.js";
+import type { ListBody, StatusBody, TableBody } from "../helpers/kube-shapes.js";
 import { eventually, raw, useKubeSim } from "../helpers/kube-sim.js";
 
 type Harness = ReturnType<ReturnType<typeof useKubeSim>>;
@@ -32,14 +33,13 @@ async function listAll(h: Harness, path: string, limit: number) {
   let token: string | undefined;
   do {
     const sep = path.includes("?") ? "&" : "?";
-    const res = await raw(
+    const res = await raw<ListBody>(
       h,
       "GET",
       `${path}${sep}limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ""}`,
     );
     expect(res.status).toBe(200);
-    for (const item of res.json.items as KubeObject[])
-      names.push(`${item.metadata?.namespace}/${item.metadata?.name}`);
+    for (const item of res.json.items) names.push(`${item.metadata?.namespace}/${item.metadata?.name}`);
     pages.push({ remaining: res.json.metadata.remainingItemCount, count: res.json.items.length });
     token = res.json.metadata.continue;
   } while (token);
@@ -54,7 +54,7 @@ describe("kube-sim lists", () => {
       index: String(i),
       parity: i % 2 === 0 ? "even" : "odd",
     }));
-    const all = await raw(h(), "GET", "/api/v1/configmaps?labelSelector=index");
+    const all = await raw<ListBody>(h(), "GET", "/api/v1/configmaps?labelSelector=index");
     expect(all.json.kind).toBe("ConfigMapList");
     expect(all.json.items.map((i: KubeObject) => `${i.metadata?.namespace}/${i.metadata?.name}`)).toEqual([
       "alpha/cm-00000",
@@ -64,7 +64,7 @@ describe("kube-sim lists", () => {
       "beta/cm-00001",
       "beta/cm-00002",
     ]);
-    const beta = await raw(h(), "GET", "/api/v1/namespaces/beta/configmaps?labelSelector=index");
+    const beta = await raw<ListBody>(h(), "GET", "/api/v1/namespaces/beta/configmaps?labelSelector=index");
     expect(beta.json.items).toHaveLength(3);
   });
 
@@ -77,7 +77,7 @@ describe("kube-sim lists", () => {
     ["fieldSelector=metadata.name%3Dcm-00001", 2],
     ["fieldSelector=metadata.name!%3Dcm-00001,labelSelector=index", 4],
   ])("selects with %s", async (query, count) => {
-    const res = await raw(h(), "GET", `/api/v1/configmaps?${query.replace(",", "&")}`);
+    const res = await raw<ListBody>(h(), "GET", `/api/v1/configmaps?${query.replace(",", "&")}`);
     expect(res.json.items).toHaveLength(count);
   });
 
@@ -85,7 +85,7 @@ describe("kube-sim lists", () => {
     ["labelSelector=app%20in%20web", "unable to parse requirement: found 'web' expected: '('"],
     ["fieldSelector=spec.foo%3Dbar", "field label not supported: spec.foo"],
   ])("refuses %s with 400", async (query, message) => {
-    const res = await raw(h(), "GET", `/api/v1/configmaps?${query}`);
+    const res = await raw<StatusBody>(h(), "GET", `/api/v1/configmaps?${query}`);
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ reason: "BadRequest", message });
   });
@@ -100,14 +100,18 @@ describe("kube-sim lists", () => {
   });
 
   it("keeps later pages to the first page's snapshot while objects change", async () => {
-    const first = await raw(h(), "GET", "/api/v1/namespaces/paging/configmaps?limit=1000");
+    const first = await raw<ListBody>(h(), "GET", "/api/v1/namespaces/paging/configmaps?limit=1000");
     const cm = h().type("", "configmaps");
     h().sim.store.delete(cm, "paging", "cm-04999");
     h().sim.store.create(cm, { metadata: { name: "cm-zzz", namespace: "paging" } });
-    let token = first.json.metadata.continue as string | undefined;
-    const names: string[] = first.json.items.map((i: KubeObject) => i.metadata?.name);
+    let token = first.json.metadata.continue;
+    const names: (string | undefined)[] = first.json.items.map((i: KubeObject) => i.metadata?.name);
     while (token) {
-      const page = await raw(h(), "GET", `/api/v1/namespaces/paging/configmaps?limit=1000&continue=${token}`);
+      const page = await raw<ListBody>(
+        h(),
+        "GET",
+        `/api/v1/namespaces/paging/configmaps?limit=1000&continue=${token}`,
+      );
       names.push(...page.json.items.map((i: KubeObject) => i.metadata?.name));
       token = page.json.metadata.continue;
     }
@@ -117,9 +121,9 @@ describe("kube-sim lists", () => {
   });
 
   it("answers a continue token older than the compaction with 410 Expired", async () => {
-    const first = await raw(h(), "GET", "/api/v1/namespaces/paging/configmaps?limit=10");
+    const first = await raw<ListBody>(h(), "GET", "/api/v1/namespaces/paging/configmaps?limit=10");
     h().sim.store.compact();
-    const stale = await raw(
+    const stale = await raw<StatusBody>(
       h(),
       "GET",
       `/api/v1/namespaces/paging/configmaps?limit=10&continue=${first.json.metadata.continue}`,
@@ -128,32 +132,32 @@ describe("kube-sim lists", () => {
     expect(stale.json).toMatchObject({ kind: "Status", reason: "Expired", code: 410 });
     expect(stale.json.message).toContain("The provided continue parameter is too old");
     // The server offers a token to continue inconsistently, as kube-apiserver does.
-    const inconsistent = await raw(
+    const inconsistent = await raw<ListBody>(
       h(),
       "GET",
       `/api/v1/namespaces/paging/configmaps?limit=10&continue=${stale.json.metadata.continue}`,
     );
     expect(inconsistent.status).toBe(200);
-    expect(inconsistent.json.items[0].metadata.name).toBe("cm-00010");
+    expect(inconsistent.json.items[0]?.metadata.name).toBe("cm-00010");
   });
 
   it("refuses a malformed continue token with 400", async () => {
-    const res = await raw(h(), "GET", "/api/v1/configmaps?limit=10&continue=garbage");
+    const res = await raw<StatusBody>(h(), "GET", "/api/v1/configmaps?limit=10&continue=garbage");
     expect(res.status).toBe(400);
     expect(res.json.message).toMatch(/^continue key is not valid/);
   });
 
   it("serves a Table for kubectl's Accept header", async () => {
-    const res = await raw(h(), "GET", "/api/v1/namespaces/alpha/configmaps", {
+    const res = await raw<TableBody>(h(), "GET", "/api/v1/namespaces/alpha/configmaps", {
       headers: {
         Accept:
           "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json",
       },
     });
     expect(res.json.kind).toBe("Table");
-    expect(res.json.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "Data", "Age"]);
-    expect(res.json.rows[0].cells.slice(0, 2)).toEqual(["cm-00000", 1]);
-    expect(res.json.rows[0].object).toMatchObject({
+    expect(res.json.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Data", "Age"]);
+    expect(res.json.rows[0]?.cells.slice(0, 2)).toEqual(["cm-00000", 1]);
+    expect(res.json.rows[0]?.object).toMatchObject({
       kind: "PartialObjectMetadata",
       metadata: { name: "cm-00000" },
     });
@@ -179,7 +183,7 @@ describe("kube-sim compaction by age", () => {
 
   it("expires continue tokens once their snapshot is older than the compaction interval", async () => {
     seedConfigMaps(h(), ["aging"], 3);
-    const first = await raw(h(), "GET", "/api/v1/namespaces/aging/configmaps?limit=1");
+    const first = await raw<ListBody>(h(), "GET", "/api/v1/namespaces/aging/configmaps?limit=1");
     h().sim.store.create(h().type("", "configmaps"), { metadata: { name: "newer", namespace: "aging" } });
     const status = await eventually(async () => {
       const res = await raw(

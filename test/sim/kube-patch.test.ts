@@ -2,7 +2,16 @@
 // creates and tracks ownership), and the refusals: strategic patches of custom resources, unknown types.
 import { type KubernetesObject, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import type { ObjectBody, StatusBody } from "../helpers/kube-shapes.js";
 import { establishCrd, raw, useKubeSim } from "../helpers/kube-sim.js";
+
+/** A Deployment as the server returns it, with the fields these tests read. */
+interface DeploymentBody extends ObjectBody {
+  spec: {
+    replicas?: number;
+    template: { spec: { containers: { name: string; image: string }[] } };
+  };
+}
 
 const deployment = {
   apiVersion: "apps/v1",
@@ -30,7 +39,7 @@ describe("kube-sim patch", () => {
     expect(
       (await raw(h(), "POST", "/apis/apps/v1/namespaces/default/deployments", { body: deployment })).status,
     ).toBe(201);
-    const res = await raw(h(), "PATCH", path, {
+    const res = await raw<ObjectBody>(h(), "PATCH", path, {
       body: { metadata: { labels: { team: "a" } } },
       contentType: "application/merge-patch+json",
     });
@@ -40,7 +49,7 @@ describe("kube-sim patch", () => {
   });
 
   it("applies a JSON patch", async () => {
-    const res = await raw(h(), "PATCH", path, {
+    const res = await raw<DeploymentBody>(h(), "PATCH", path, {
       body: [{ op: "replace", path: "/spec/replicas", value: 4 }],
       contentType: "application/json-patch+json",
     });
@@ -49,13 +58,11 @@ describe("kube-sim patch", () => {
   });
 
   it("merges containers by name in a strategic merge patch", async () => {
-    const res = await raw(h(), "PATCH", path, {
+    const res = await raw<DeploymentBody>(h(), "PATCH", path, {
       body: { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } } },
       contentType: "application/strategic-merge-patch+json",
     });
-    const containers = res.json.spec.template.spec.containers.map(
-      (c: { name: string; image: string }) => `${c.name}=${c.image}`,
-    );
+    const containers = res.json.spec.template.spec.containers.map((c) => `${c.name}=${c.image}`);
     expect(containers).toEqual(["web=nginx:1.27", "sidecar=envoy:1"]);
   });
 
@@ -65,7 +72,7 @@ describe("kube-sim patch", () => {
       contentType: "application/merge-patch+json",
     });
     expect(missing.status).toBe(404);
-    const unknown = await raw(h(), "PATCH", path, { body: {}, contentType: "text/plain" });
+    const unknown = await raw<StatusBody>(h(), "PATCH", path, { body: {}, contentType: "text/plain" });
     expect(unknown.status).toBe(415);
     expect(unknown.json.reason).toBe("UnsupportedMediaType");
   });
@@ -78,7 +85,7 @@ describe("kube-sim patch", () => {
       metadata: { name: "applied", namespace: "default" },
       data: { a: "1" },
     };
-    const noManager = await raw(h(), "PATCH", "/api/v1/namespaces/default/configmaps/applied", {
+    const noManager = await raw<StatusBody>(h(), "PATCH", "/api/v1/namespaces/default/configmaps/applied", {
       body: JSON.stringify(cm),
       contentType: "application/apply-patch+yaml",
     });
@@ -96,7 +103,7 @@ describe("kube-sim patch", () => {
     expect(created.metadata?.managedFields?.[0]).toMatchObject({ manager: "tool-a", operation: "Apply" });
     const yaml =
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  namespace: default\ndata:\n  a: '2'\n";
-    const conflict = await raw(
+    const conflict = await raw<StatusBody>(
       h(),
       "PATCH",
       "/api/v1/namespaces/default/configmaps/applied?fieldManager=tool-b",
@@ -107,7 +114,7 @@ describe("kube-sim patch", () => {
     );
     expect(conflict.status).toBe(409);
     expect(conflict.json.reason).toBe("Conflict");
-    const forced = await raw(
+    const forced = await raw<ObjectBody>(
       h(),
       "PATCH",
       "/api/v1/namespaces/default/configmaps/applied?fieldManager=tool-b&force=true",
@@ -144,7 +151,7 @@ describe("kube-sim patch", () => {
       contentType: "application/strategic-merge-patch+json",
     });
     expect(res.status).toBe(415);
-    const merged = await raw(h(), "PATCH", "/apis/example.com/v1/namespaces/default/gadgets/g", {
+    const merged = await raw<ObjectBody>(h(), "PATCH", "/apis/example.com/v1/namespaces/default/gadgets/g", {
       body: { spec: { b: 2 } },
       contentType: "application/merge-patch+json",
     });
@@ -158,6 +165,6 @@ describe("kube-sim patch", () => {
       contentType: "application/merge-patch+json",
     });
     expect(res.json).toMatchObject({ kind: "Scale", spec: { replicas: 2 }, status: { selector: "app=web" } });
-    expect((await raw(h(), "GET", path)).json.spec.replicas).toBe(2);
+    expect((await raw<DeploymentBody>(h(), "GET", path)).json.spec.replicas).toBe(2);
   });
 });

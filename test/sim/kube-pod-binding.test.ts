@@ -1,7 +1,14 @@
 // Binding pods to nodes as kube-scheduler does it, over HTTP: pods/<name>/binding and the legacy
 // bindings resource set spec.nodeName and PodScheduled, refuse a second binding, store nothing.
 import { describe, expect, it } from "vitest";
+import type { ObjectBody, StatusBody } from "../helpers/kube-shapes.js";
 import { raw, useKubeSim } from "../helpers/kube-sim.js";
+
+/** A Pod as the server returns it, with the scheduling fields these tests read. */
+interface PodBody extends ObjectBody {
+  spec: { nodeName?: string; [field: string]: unknown };
+  status: { conditions?: { type: string; status: string }[]; [field: string]: unknown };
+}
 
 const podsPath = "/api/v1/namespaces/default/pods";
 
@@ -31,7 +38,7 @@ describe("kube-sim pod binding", () => {
     const res = await raw(h(), "POST", `${podsPath}/web/binding`, { body: binding("web", "node-a") });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ kind: "Status", status: "Success", code: 201 });
-    const bound = (await raw(h(), "GET", `${podsPath}/web`)).json;
+    const bound = (await raw<PodBody>(h(), "GET", `${podsPath}/web`)).json;
     expect(bound.spec.nodeName).toBe("node-a");
     expect(bound.status.conditions).toEqual([
       expect.objectContaining({ type: "PodScheduled", status: "True" }),
@@ -48,7 +55,9 @@ describe("kube-sim pod binding", () => {
       message:
         'Operation cannot be fulfilled on pods/binding "twice": pod twice is already assigned to node "node-a"',
     });
-    const missing = await raw(h(), "POST", `${podsPath}/ghost/binding`, { body: binding("ghost", "node-a") });
+    const missing = await raw<StatusBody>(h(), "POST", `${podsPath}/ghost/binding`, {
+      body: binding("ghost", "node-a"),
+    });
     expect(missing.status).toBe(404);
     expect(missing.json.message).toBe('pods "ghost" not found');
   });
@@ -59,7 +68,7 @@ describe("kube-sim pod binding", () => {
       body: binding("legacy", "node-c"),
     });
     expect(res.status).toBe(201);
-    expect((await raw(h(), "GET", `${podsPath}/legacy`)).json.spec.nodeName).toBe("node-c");
+    expect((await raw<PodBody>(h(), "GET", `${podsPath}/legacy`)).json.spec.nodeName).toBe("node-c");
     // bindings are create-only, so there is nothing to read back.
     expect((await raw(h(), "GET", "/api/v1/namespaces/default/bindings")).status).toBe(405);
     expect((await raw(h(), "GET", "/api/v1/namespaces/default/bindings/legacy")).status).toBe(405);
@@ -67,7 +76,7 @@ describe("kube-sim pod binding", () => {
 
   it("refuses a body naming another pod than the URL, and keeps nothing from a dry run", async () => {
     await raw(h(), "POST", podsPath, { body: pod("careful") });
-    const mismatch = await raw(h(), "POST", `${podsPath}/careful/binding`, {
+    const mismatch = await raw<StatusBody>(h(), "POST", `${podsPath}/careful/binding`, {
       body: binding("other", "node-a"),
     });
     expect(mismatch.status).toBe(400);
@@ -76,6 +85,6 @@ describe("kube-sim pod binding", () => {
       body: binding("careful", "node-a"),
     });
     expect(dry.status).toBe(201);
-    expect((await raw(h(), "GET", `${podsPath}/careful`)).json.spec.nodeName).toBeUndefined();
+    expect((await raw<PodBody>(h(), "GET", `${podsPath}/careful`)).json.spec.nodeName).toBeUndefined();
   });
 });

@@ -4,12 +4,12 @@
 import { request as httpsRequest } from "node:https";
 import { Watch } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import type { ObjectBody } from "../helpers/kube-shapes.js";
 import { eventually, type KubeSimHarness, raw, useKubeSim } from "../helpers/kube-sim.js";
 
 interface WatchEvent {
   type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: events carry arbitrary objects.
-  object: any;
+  object: ObjectBody;
 }
 
 /** Opens a raw watch stream and collects its events until closed. */
