@@ -9,6 +9,8 @@ export interface Registration {
   /** The trigger type, e.g. `orchestrationTrigger`, `activityTrigger`, `httpTrigger`. */
   readonly kind: string;
   readonly handler: RegisteredHandler;
+  /** The trigger's options as registered (an HTTP route and methods, a timer's schedule). */
+  readonly trigger: Readonly<Record<string, unknown>>;
 }
 
 export class Registry {
@@ -29,9 +31,16 @@ export class Registry {
   }
 }
 
+type Register = (name: string, options: unknown) => void;
+
 interface AppObject {
-  generic: (name: string, options: unknown) => void;
+  generic: Register;
+  [trigger: string]: unknown;
 }
+
+// `app.http`/`app.timer`/`app.eventGrid` call the bundle's own `generic`, not the exported property,
+// so each is replaced too; their options become a trigger of type `<kind>Trigger`.
+const TRIGGER_SHORTHANDS = ["http", "timer", "eventGrid"] as const;
 
 // durable-functions is CommonJS and requires `@azure/functions`; patch that same module instance.
 function functionsApp(): AppObject {
@@ -50,7 +59,7 @@ function toRegistration(name: string, options: unknown): Registration {
   const kind = options.trigger.type;
   if (typeof kind !== "string") throw new Error(`Function "${name}" has no trigger type`);
   const fn = options.handler as (trigger: unknown, context: unknown) => unknown;
-  return { name, kind, handler: async (trigger, context) => fn(trigger, context) };
+  return { name, kind, trigger: options.trigger, handler: async (trigger, context) => fn(trigger, context) };
 }
 
 /** Runs `load` (which calls `df.app.*` or imports modules that do) and returns what it registered. */
@@ -59,12 +68,20 @@ export async function captureRegistrations(
   into: Registry = new Registry(),
 ): Promise<Registry> {
   const app = functionsApp();
-  const original = app.generic;
+  const originals = new Map<string, unknown>([["generic", app.generic]]);
   app.generic = (name, options) => into.add(toRegistration(name, options));
+  for (const kind of TRIGGER_SHORTHANDS) {
+    originals.set(kind, app[kind]);
+    app[kind] = ((name, options) => {
+      if (!isRecord(options)) throw new Error(`Function "${name}" was registered without options`);
+      const { handler, ...trigger } = options;
+      into.add(toRegistration(name, { trigger: { ...trigger, type: `${kind}Trigger` }, handler }));
+    }) satisfies Register;
+  }
   try {
     await load();
   } finally {
-    app.generic = original;
+    for (const [key, original] of originals) app[key] = original;
   }
   return into;
 }

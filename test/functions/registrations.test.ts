@@ -1,0 +1,20 @@
+// What the Functions host would see: loading functions/ registers every orchestrator, activity and
+// trigger of the app under the names the orchestrations call each other by.
+import { describe, expect, it } from "vitest";
+import { captureRegistrations } from "../../src/local/registry.js";
+import { MODULES } from "../../src/orchestrations/index.js";
+
+describe("functions/", () => {
+  it("registers every orchestration module and the schedule timer", async () => {
+    const registry = await captureRegistrations(async () => {
+      await import("../../functions/orchestrations.js");
+      await import("../../functions/timers.js");
+    });
+    const orchestrators = MODULES.flatMap((m) => Object.keys(m.orchestrators ?? {}));
+    const activities = MODULES.flatMap((m) => Object.keys(m.activities ?? {}));
+    expect(registry.names("orchestrationTrigger").sort()).toEqual(orchestrators.sort());
+    expect(registry.names("activityTrigger").sort()).toEqual(activities.sort());
+    expect(orchestrators).toContain("scheduledBackups");
+    expect(registry.names("timerTrigger")).toContain("scheduleTick");
+  });
+});
