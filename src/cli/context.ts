@@ -1,21 +1,24 @@
-// What every engine command needs from the config: the catalog in the configured (or embedded)
-// storage and connections to registered clusters, opened once and closed when the command ends.
-import { readFile } from "node:fs/promises";
+// What every engine command needs from the config: the engine's environment (catalog, definition
+// store seeded from the config file, cluster connections, Azure access) over the configured or the
+// embedded storage, opened once and closed when the command ends.
 import { dirname, join, resolve } from "node:path";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { type ArmEndpoint, armClientOptions, StaticTokenCredential } from "../azure/arm-endpoint.js";
 import type { VolumeDeps } from "../backup/run.js";
 import type { Cluster } from "../kube/cluster.js";
-import { type ArmAccess, connectCluster } from "../kube/connect.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import type { Config } from "../model/config.js";
 import { unknownNameMessage } from "../model/issues.js";
+import {
+  azureSettingsOf,
+  createEnvironment,
+  DEFAULT_CONTAINER,
+  type Environment,
+  settingsOf,
+} from "../orchestrations/environment.js";
 import { type EmbeddedAzurite, startAzurite } from "../store/azurite.js";
-import { Catalog } from "../store/catalog.js";
-import { createComputeClients } from "../volumes/compute-clients.js";
-import { nodeResourceGroupOf } from "../volumes/node-resource-group.js";
-import { SnapshotRateGuard } from "../volumes/rate-guard.js";
+import type { Catalog } from "../store/catalog.js";
+import type { SeedReport } from "../store/definitions.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "./config-file.js";
 
 export class UsageError extends Error {
@@ -25,7 +28,11 @@ export class UsageError extends Error {
 
 export interface CliContext {
   config: Config;
+  configPath: string;
+  env: Environment;
   catalog: Catalog;
+  /** What seeding the definition store from the config file did. */
+  seeded: SeedReport;
   instance(name: string): BackupInstance;
   connect(clusterName: string): Promise<Cluster>;
   /** Azure access for an instance's volume snapshots (never throws: problems become the reason). */
@@ -46,14 +53,30 @@ export async function openContext(options: { config?: string }): Promise<CliCont
     azurite = await startAzurite({ dataDir: join(dirname(configPath), ".data", "azurite") });
     service = BlobServiceClient.fromConnectionString(azurite.connectionString);
   }
-  const catalog = new Catalog(service.getContainerClient(config.storage?.container ?? "aks-backups"));
-  const clusters: Cluster[] = [];
-  let arm: Promise<AzureAccess> | undefined;
-  const rateGuard = new SnapshotRateGuard({ clock: () => Date.now() });
+  const env = createEnvironment({
+    service,
+    container: config.storage?.container ?? DEFAULT_CONTAINER,
+    azure: await azureSettingsOf(config),
+    settings: settingsOf(config),
+    ...(azurite ? { onClose: () => azurite.stop() } : {}),
+  });
+  let seeded: SeedReport;
+  try {
+    await env.definitions.ensureContainer();
+    // The config file's definitions are stored (never overwriting what the API has edited since),
+    // so the CLI, `serve` and the orchestrations all read one set of definitions.
+    seeded = await env.definitions.seedFromConfig(config);
+  } catch (error) {
+    await env.close();
+    throw error;
+  }
 
   return {
     config,
-    catalog,
+    configPath,
+    env,
+    catalog: env.catalog,
+    seeded,
     instance(name) {
       const found = config.instances.find((i) => i.name === name);
       if (!found) {
@@ -68,8 +91,7 @@ export async function openContext(options: { config?: string }): Promise<CliCont
       return found;
     },
     async connect(clusterName) {
-      const spec = config.clusters.find((c) => c.name === clusterName);
-      if (!spec)
+      if (!config.clusters.some((c) => c.name === clusterName)) {
         throw new UsageError(
           unknownNameMessage(
             "cluster",
@@ -77,66 +99,10 @@ export async function openContext(options: { config?: string }): Promise<CliCont
             config.clusters.map((c) => c.name),
           ),
         );
-      arm ??= armAccess(config);
-      const cluster = await connectCluster(
-        {
-          name: spec.name,
-          ...(spec.kubeconfig ? { kubeconfig: spec.kubeconfig } : {}),
-          ...(spec.context ? { context: spec.context } : {}),
-          ...(spec.aksResourceId ? { aksResourceId: spec.aksResourceId } : {}),
-        },
-        { arm: await arm, qps: spec.qps ?? config.kube.qps, burst: spec.burst ?? config.kube.burst },
-      );
-      clusters.push(cluster);
-      return cluster;
-    },
-    async volumeDeps(instance) {
-      arm ??= armAccess(config);
-      const access = await arm;
-      const snapshot = {
-        compute: createComputeClients({
-          credential: access.credential,
-          ...(access.endpoint ? { arm: access.endpoint } : {}),
-        }),
-        rateGuard,
-      };
-      if (instance.snapshotResourceGroup)
-        return { snapshot, snapshotResourceGroup: instance.snapshotResourceGroup };
-      const aksId = config.clusters.find((c) => c.name === instance.cluster)?.aksResourceId;
-      if (!aksId) {
-        return {
-          snapshot,
-          missingGroupReason: `instance ${instance.name} has no snapshotResourceGroup and cluster ${instance.cluster} no aksResourceId to find its node resource group`,
-        };
       }
-      try {
-        return { snapshot, snapshotResourceGroup: await nodeResourceGroupOf(aksId, access) };
-      } catch (error) {
-        return {
-          snapshot,
-          missingGroupReason: `cannot read the node resource group of ${aksId}: ${(error as Error).message}`,
-        };
-      }
+      return env.connect(clusterName);
     },
-    async close() {
-      for (const cluster of clusters) cluster.close();
-      await azurite?.stop();
-    },
+    volumeDeps: (instance) => env.volumeDeps(instance),
+    close: () => env.close(),
   };
-}
-
-interface AzureAccess extends ArmAccess {
-  /** A non-public Resource Manager endpoint (the simulator's, a sovereign cloud) and its CA. */
-  endpoint?: ArmEndpoint;
-}
-
-async function armAccess(config: Config): Promise<AzureAccess> {
-  const azure = config.azure;
-  const credential: TokenCredential = azure?.credential
-    ? new StaticTokenCredential((await readFile(azure.credential.tokenFile, "utf8")).trim())
-    : new DefaultAzureCredential();
-  if (!azure?.resourceManagerEndpoint) return { credential };
-  const caCert = azure.caFile ? await readFile(azure.caFile, "utf8") : undefined;
-  const endpoint: ArmEndpoint = { endpoint: azure.resourceManagerEndpoint, ...(caCert ? { caCert } : {}) };
-  return { credential, endpoint, clientOptions: armClientOptions(endpoint) };
 }
