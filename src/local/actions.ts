@@ -10,9 +10,24 @@ export const ActionType = {
   ContinueAsNew: 4,
   CreateTimer: 5,
   WaitForExternalEvent: 6,
+  CallEntity: 7,
+  CallHttp: 8,
+  SignalEntity: 9,
   WhenAny: 11,
   WhenAll: 12,
+  LockEntities: 13,
+  ReleaseEntities: 14,
 } as const;
+
+/** Actions the local runtime refuses, by what the orchestrator called. */
+export const UNSUPPORTED_ACTIONS: Readonly<Record<number, string>> = {
+  [ActionType.ContinueAsNew]: "continueAsNew",
+  [ActionType.CallEntity]: "callEntity (durable entities)",
+  [ActionType.CallHttp]: "callHttp",
+  [ActionType.SignalEntity]: "signalEntity (durable entities)",
+  [ActionType.LockEntities]: "lock (durable entities)",
+  [ActionType.ReleaseEntities]: "lock release (durable entities)",
+};
 
 export interface RetryPolicy {
   readonly firstRetryIntervalInMilliseconds: number;

@@ -5,6 +5,7 @@ export const EventType = {
   ExecutionStarted: 0,
   ExecutionCompleted: 1,
   ExecutionFailed: 2,
+  ExecutionTerminated: 3,
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,
@@ -83,10 +84,10 @@ export function iso(ms: number): string {
 export function subOrchestrationResult(
   scheduledId: number,
   timestamp: number,
-  outcome: { output: unknown } | { error: string },
+  outcome: { output: unknown } | { error: string; errorType?: string },
 ): HistoryEvent {
   if ("error" in outcome) {
-    const failure = { errorType: "OrchestrationFailure", message: outcome.error };
+    const failure = { errorType: outcome.errorType ?? "OrchestrationFailure", message: outcome.error };
     return historyEvent(
       EventType.SubOrchestrationInstanceFailed,
       timestamp,

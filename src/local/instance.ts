@@ -1,19 +1,15 @@
-// The state the local runtime keeps per orchestration instance, and the status view of it that
-// getStatus returns (the fields of the durable HTTP status payload).
+// The state the local runtime keeps per orchestration instance: what replays need (history,
+// records), the work still outstanding (activities, timers, children), and the status view of it.
+import type { OrchestrationStatus, RuntimeStatus } from "../orchestrations/client.js";
 import type { Action } from "./actions.js";
 import type { HistoryEvent } from "./history.js";
+import type { InstanceStore } from "./store.js";
 
-export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed";
+export type { RuntimeStatus } from "../orchestrations/client.js";
 
-export interface InstanceStatus {
-  readonly instanceId: string;
-  readonly name: string;
-  readonly runtimeStatus: RuntimeStatus;
-  readonly customStatus: unknown;
-  readonly output: unknown;
+/** The durable status payload, plus the failure message of a Failed instance. */
+export interface InstanceStatus extends OrchestrationStatus {
   readonly error?: string;
-  readonly createdTime: string;
-  readonly lastUpdatedTime: string;
 }
 
 export interface LocalRuntimeOptions {
@@ -23,6 +19,10 @@ export interface LocalRuntimeOptions {
   readonly now?: () => number;
   /** Waits for timers and retry intervals; rejects (or resolves) when `signal` aborts. */
   readonly delay?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Where instance state is kept across restarts (default: in memory, lost with the process). */
+  readonly store?: InstanceStore;
+  /** A state write failed; the next write of that instance tries again (default: console.error). */
+  readonly onPersistError?: (instanceId: string, error: unknown) => void;
 }
 
 export interface Retry {
@@ -30,8 +30,18 @@ export interface Retry {
   readonly attempt: number;
 }
 
+/** Work scheduled by an instance whose completion has not entered its history yet. */
+export type Work =
+  | { readonly kind: "activity"; readonly action: Action; readonly attempt: number }
+  | { readonly kind: "timer"; readonly fireAt: number; readonly retry?: Retry }
+  | { readonly kind: "child"; readonly action: Action; readonly childId: string; readonly attempt: number };
+
 export interface InboxItem {
   readonly event: HistoryEvent;
+  /** The work this event completes; it stays outstanding (and is redone after a restart) until then. */
+  readonly workId?: number;
+  /** Raised by raiseEvent: kept with the instance's state until it enters the history. */
+  readonly raised?: boolean;
   readonly failedAttempt?: Retry;
   readonly retryTimerFired?: Retry;
 }
@@ -45,7 +55,9 @@ export interface Instance {
   readonly history: HistoryEvent[];
   readonly records: { id: number; key: string }[];
   readonly inbox: InboxItem[];
+  readonly work: Map<number, Work>;
   readonly timers: Map<number, AbortController>;
+  /** Aborted when the instance ends: its timers stop. */
   readonly stop: AbortController;
   status: RuntimeStatus;
   customStatus: unknown;
@@ -53,39 +65,42 @@ export interface Instance {
   error?: string;
   lastUpdatedTime: number;
   nextId: number;
-  pending: number;
   wake: () => void;
+  /** Set while an episode runs; settles when it ends. */
+  episode?: Promise<void>;
+  /** Settles when this runtime stops driving the instance (it ended, or the runtime closed). */
   done: Promise<void>;
 }
 
-export function newInstance(init: {
+export interface InstanceInit {
   id: string;
   name: string;
   input: unknown;
   parentId: string;
-  now: number;
-  started: HistoryEvent;
-}): Instance {
+  createdTime: number;
+}
+
+export function newInstance(init: InstanceInit): Instance {
   return {
-    id: init.id,
-    name: init.name,
-    input: init.input,
-    parentId: init.parentId,
-    createdTime: init.now,
-    lastUpdatedTime: init.now,
+    ...init,
+    lastUpdatedTime: init.createdTime,
     history: [],
     records: [],
-    inbox: [{ event: init.started }],
+    inbox: [],
+    work: new Map(),
     timers: new Map(),
     stop: new AbortController(),
     status: "Pending",
     customStatus: null,
     output: null,
     nextId: 0,
-    pending: 0,
     wake: () => {},
     done: Promise.resolve(),
   };
+}
+
+export function isActiveStatus(status: RuntimeStatus | undefined): boolean {
+  return status === "Pending" || status === "Running";
 }
 
 export function statusOf(inst: Instance): InstanceStatus {
@@ -93,6 +108,7 @@ export function statusOf(inst: Instance): InstanceStatus {
     instanceId: inst.id,
     name: inst.name,
     runtimeStatus: inst.status,
+    input: inst.input,
     customStatus: inst.customStatus,
     output: inst.output,
     ...(inst.error === undefined ? {} : { error: inst.error }),

@@ -1,292 +1,173 @@
-// In-memory local runtime: drives registered orchestrators through durable-functions' own replay
-// executor, episode by episode (history in, actions out, work done, completions appended).
+// The local durable host: drives registered orchestrators through durable-functions' own replay
+// executor (see engine.ts) and answers as the product's OrchestrationClient: start under an id,
+// status, listing, events, terminate, and resume() after a restart. See docs/design/local-runtime.md.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { InvocationContext } from "@azure/functions";
 import {
-  type Action,
-  ActionType,
-  actionKey,
-  checkDeterminism,
-  decodeInput,
-  retryDelayMs,
-} from "./actions.js";
+  InstanceExistsError,
+  type InstanceFilter,
+  type OrchestrationClient,
+  type RuntimeStatus,
+} from "../orchestrations/client.js";
+import { Engine, ORCHESTRATOR } from "./engine.js";
+import { EventType, type HistoryEvent, historyEvent, resultJson } from "./history.js";
 import {
-  EventType,
-  failureFields,
-  failureOf,
-  type HistoryEvent,
-  historyEvent,
-  iso,
-  resultJson,
-  subOrchestrationResult,
-} from "./history.js";
-import {
-  type InboxItem,
   type Instance,
   type InstanceStatus,
+  isActiveStatus,
   type LocalRuntimeOptions,
-  newInstance,
-  type Retry,
   statusOf,
 } from "./instance.js";
-import { Limiter } from "./limiter.js";
 import type { Registry } from "./registry.js";
-import { replay } from "./replay.js";
+import { restoreInstance, statusOfStored } from "./snapshot.js";
+import { type InstanceStore, instanceIdProblem, MemoryInstanceStore, matchesFilter } from "./store.js";
 
 export type { InstanceStatus, LocalRuntimeOptions, RuntimeStatus } from "./instance.js";
+export { BlobInstanceStore, type InstanceStore, MemoryInstanceStore } from "./store.js";
 
-export class LocalRuntime {
-  readonly #instances = new Map<string, Instance>();
-  readonly #limiter: Limiter;
-  readonly #now: () => number;
-  readonly #delay: (ms: number, signal: AbortSignal) => Promise<void>;
-  #clock = 0;
+/** raiseEvent or terminate on an instance that does not exist or has ended. */
+export class InstanceNotRunningError extends Error {
+  override name = "InstanceNotRunningError";
+  constructor(
+    readonly instanceId: string,
+    readonly runtimeStatus: RuntimeStatus | undefined,
+    doing: string,
+  ) {
+    super(
+      runtimeStatus
+        ? `Cannot ${doing}: orchestration ${instanceId} is ${runtimeStatus}`
+        : `Cannot ${doing}: no orchestration instance ${instanceId}`,
+    );
+  }
+}
+
+export class LocalRuntime implements OrchestrationClient {
+  readonly #engine: Engine;
+  readonly #store: InstanceStore;
 
   constructor(
     private readonly registry: Registry,
     options: LocalRuntimeOptions = {},
   ) {
-    this.#limiter = new Limiter(options.concurrency ?? 8);
-    this.#now = options.now ?? Date.now;
-    this.#delay = options.delay ?? ((ms, signal) => sleep(ms, undefined, { signal }));
+    this.#store = options.store ?? new MemoryInstanceStore();
+    this.#engine = new Engine(registry, this.#store, options);
   }
 
+  /** Starts `name`; an id whose earlier run ended is replaced by a fresh run, as Durable Functions does. */
   async startNew(name: string, options: { instanceId?: string; input?: unknown } = {}): Promise<string> {
-    this.registry.get(name, "orchestrationTrigger");
-    const instance = this.#create(name, options.instanceId ?? randomUUID(), options.input, "");
-    return instance.id;
+    this.#assertOpen();
+    this.registry.get(name, ORCHESTRATOR);
+    const id = options.instanceId ?? randomUUID();
+    const problem = instanceIdProblem(id);
+    if (problem) throw new Error(`Cannot start ${name}: ${problem}`);
+    // An instance stored as running but not resumed by this process still owns its id.
+    if (!this.#engine.instances.has(id) && isActiveStatus((await this.#store.load(id))?.runtimeStatus)) {
+      throw new InstanceExistsError(id);
+    }
+    const inst = this.#engine.create(name, id, options.input, "");
+    await this.#engine.persist(inst);
+    return id;
   }
 
-  getStatus(instanceId: string): InstanceStatus | undefined {
-    const inst = this.#instances.get(instanceId);
-    return inst && statusOf(inst);
+  async getStatus(instanceId: string): Promise<InstanceStatus | undefined> {
+    const inst = this.#engine.instances.get(instanceId);
+    if (inst) return statusOf(inst);
+    if (instanceIdProblem(instanceId)) return undefined;
+    const stored = await this.#store.load(instanceId);
+    return stored && statusOfStored(stored);
   }
 
-  /** The history recorded so far (a copy), for diagnostics and tests. */
+  /** Every stored instance (and the ones this process runs), newest first. */
+  async listInstances(filter: InstanceFilter = {}): Promise<InstanceStatus[]> {
+    const byId = new Map((await this.#store.list(filter)).map((s) => [s.instanceId, statusOfStored(s)]));
+    for (const inst of this.#engine.instances.values()) byId.set(inst.id, statusOf(inst));
+    return [...byId.values()]
+      .filter((status) => matchesFilter(status, filter))
+      .sort((a, b) => b.createdTime.localeCompare(a.createdTime) || a.instanceId.localeCompare(b.instanceId));
+  }
+
+  /** The history so far (a copy) of an instance this runtime drives, for diagnostics and tests. */
   getHistory(instanceId: string): HistoryEvent[] {
-    return [...(this.#instances.get(instanceId)?.history ?? [])];
+    return [...(this.#engine.instances.get(instanceId)?.history ?? [])];
   }
 
   async waitForCompletion(instanceId: string, options: { timeoutMs: number }): Promise<InstanceStatus> {
-    const inst = this.#instances.get(instanceId);
-    if (!inst) throw new Error(`No instance ${instanceId}`);
+    const inst = this.#engine.instances.get(instanceId);
+    if (!inst) return this.#storedOutcome(instanceId);
     const timeout = new AbortController();
     const expired = sleep(options.timeoutMs, "timeout", { signal: timeout.signal }).catch(() => "aborted");
     const winner = await Promise.race([inst.done.then(() => "done"), expired]);
     timeout.abort();
     if (winner !== "done")
-      throw new Error(`Instance ${instanceId} did not finish within ${options.timeoutMs} ms`);
-    const status = this.getStatus(instanceId);
-    if (!status) throw new Error(`No instance ${instanceId}`);
+      throw new Error(`Orchestration ${instanceId} did not finish within ${options.timeoutMs} ms`);
+    if (isActiveStatus(inst.status))
+      throw new Error(`The local runtime closed before orchestration ${instanceId} finished`);
+    return statusOf(inst);
+  }
+
+  /** Delivers an event to `waitForExternalEvent(eventName)`; kept with the instance until it is replayed. */
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+    this.#assertOpen();
+    const inst = await this.#running(instanceId, `raise event ${eventName}`);
+    const fields = { Name: eventName, Input: resultJson(eventData) };
+    inst.inbox.push({
+      event: historyEvent(EventType.EventRaised, this.#engine.time(), fields),
+      raised: true,
+    });
+    inst.wake();
+    await this.#engine.persist(inst);
+  }
+
+  /** Ends the instance and its running children as Terminated; work still outstanding is ignored. */
+  async terminate(instanceId: string, reason = "Terminated"): Promise<void> {
+    this.#assertOpen();
+    const inst = await this.#running(instanceId, "terminate");
+    await Promise.all(this.#engine.terminateTree(inst, reason));
+    await inst.done;
+  }
+
+  /**
+   * Carries on every Pending/Running instance in the store: checks its recorded actions against a
+   * replay, runs in-flight activities again, re-arms timers and re-attaches children. An instance
+   * whose orchestrator is gone or no longer replays the same actions becomes Failed.
+   */
+  async resume(): Promise<string[]> {
+    this.#assertOpen();
+    const stored = await this.#store.list({ runtimeStatus: ["Pending", "Running"] });
+    const restored = stored
+      .filter((s) => isActiveStatus(s.runtimeStatus) && !this.#engine.instances.has(s.instanceId))
+      .map(restoreInstance);
+    for (const inst of restored) this.#engine.instances.set(inst.id, inst);
+    // Every restored instance has its `done` before any parent re-attaches to it.
+    for (const inst of restored) inst.done = this.#engine.restart(inst);
+    return restored.map((inst) => inst.id);
+  }
+
+  /** Stops driving (timers, waits) without ending any instance, and waits for pending writes. */
+  async close(): Promise<void> {
+    if (this.#engine.closing.signal.aborted) return;
+    await this.#engine.stop();
+  }
+
+  #assertOpen(): void {
+    if (this.#engine.closing.signal.aborted) throw new Error("The local runtime is closed");
+  }
+
+  async #storedOutcome(instanceId: string): Promise<InstanceStatus> {
+    const status = await this.getStatus(instanceId);
+    if (!status) throw new Error(`No orchestration instance ${instanceId}`);
+    if (isActiveStatus(status.runtimeStatus)) {
+      throw new Error(
+        `Orchestration ${instanceId} is ${status.runtimeStatus} in the store but not run by this runtime; call resume() first`,
+      );
+    }
     return status;
   }
 
-  #time(): number {
-    this.#clock = Math.max(this.#clock, this.#now());
-    return this.#clock;
-  }
-
-  #create(name: string, id: string, input: unknown, parentId: string): Instance {
-    const existing = this.#instances.get(id);
-    if (existing && (existing.status === "Pending" || existing.status === "Running")) {
-      throw new Error(`Instance ${id} is already ${existing.status.toLowerCase()}`);
-    }
-    const now = this.#time();
-    const started = historyEvent(EventType.ExecutionStarted, now, { Name: name, Input: resultJson(input) });
-    const inst = newInstance({ id, name, input, parentId, now, started });
-    this.#instances.set(id, inst);
-    // Starts on a later turn so callers observe Pending first, as with the host's queue.
-    inst.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drive(inst));
-    return inst;
-  }
-
-  async #drive(inst: Instance): Promise<void> {
-    try {
-      inst.status = "Running";
-      while (inst.status === "Running") {
-        while (inst.inbox.length === 0) {
-          if (inst.pending === 0) throw new Error(`Instance ${inst.id} is stuck: nothing is pending`);
-          await new Promise<void>((resolve) => {
-            inst.wake = resolve;
-          });
-        }
-        await this.#episode(inst, this.#takeBatch(inst));
-      }
-    } catch (error) {
-      const failure = failureOf(error);
-      this.#finish(inst, "Failed", { error: `${failure.errorType}: ${failure.message}` });
-    }
-  }
-
-  // Retry bookkeeping goes first and gets its ids before the replay, matching the SDK's id order.
-  #takeBatch(inst: Instance): HistoryEvent[] {
-    const items = inst.inbox.splice(0);
-    const isRetry = (i: InboxItem) => Boolean(i.failedAttempt ?? i.retryTimerFired);
-    const ordered = [...items.filter(isRetry), ...items.filter((i) => !isRetry(i))];
-    for (const item of ordered) {
-      if (item.failedAttempt) {
-        const { action, attempt } = item.failedAttempt;
-        const policy = action.retryOptions;
-        if (!policy) throw new Error("A retried activity has no retry options");
-        const timerId = inst.nextId++;
-        const fireAt = this.#time() + retryDelayMs(policy, attempt);
-        inst.history.push(
-          historyEvent(EventType.TimerCreated, this.#time(), { FireAt: iso(fireAt) }, timerId),
-        );
-        this.#startTimer(inst, timerId, fireAt, item.failedAttempt);
-      }
-      if (item.retryTimerFired) {
-        const { action, attempt } = item.retryTimerFired;
-        if (attempt < (action.retryOptions?.maxNumberOfAttempts ?? 0)) {
-          this.#startActivity(inst, inst.nextId++, action, attempt + 1);
-        }
-      }
-    }
-    return ordered.map((i) => i.event);
-  }
-
-  async #episode(inst: Instance, events: HistoryEvent[]): Promise<void> {
-    inst.history.push(historyEvent(EventType.OrchestratorStarted, this.#time()), ...events);
-    const handler = this.registry.get(inst.name, "orchestrationTrigger").handler;
-    const result = await replay(handler, {
-      name: inst.name,
-      instanceId: inst.id,
-      parentInstanceId: inst.parentId,
-      input: inst.input,
-      history: inst.history,
-    });
-    inst.customStatus = result.customStatus ?? null;
-    inst.lastUpdatedTime = this.#time();
-    checkDeterminism(
-      inst.id,
-      inst.records.map((r) => r.key),
-      result.actions,
-    );
-    if (result.failure) return this.#finish(inst, "Failed", { error: result.failure.error });
-    if (result.isDone) return this.#finish(inst, "Completed", { output: result.output });
-    inst.records.forEach((record, position) => {
-      if (result.actions[position]?.isCanceled) inst.timers.get(record.id)?.abort();
-    });
-    for (const action of result.actions.slice(inst.records.length)) {
-      const id = inst.nextId++;
-      inst.records.push({ id, key: actionKey(action) });
-      this.#schedule(inst, id, action);
-    }
-    inst.history.push(historyEvent(EventType.OrchestratorCompleted, this.#time()));
-  }
-
-  #schedule(inst: Instance, id: number, action: Action): void {
-    switch (action.actionType) {
-      case ActionType.CallActivity:
-      case ActionType.CallActivityWithRetry:
-        this.#startActivity(inst, id, action, 1);
-        break;
-      case ActionType.CreateTimer: {
-        const fireAt = Date.parse(action.fireAt ?? "");
-        if (Number.isNaN(fireAt)) throw new Error(`Timer ${id} of ${inst.id} has no valid fireAt`);
-        inst.history.push(historyEvent(EventType.TimerCreated, this.#time(), { FireAt: iso(fireAt) }, id));
-        this.#startTimer(inst, id, fireAt);
-        break;
-      }
-      case ActionType.CallSubOrchestrator:
-        this.#startChild(inst, id, action);
-        break;
-      default:
-        throw new Error(
-          `Action type ${action.actionType} (${actionKey(action)}) is not supported by the local runtime`,
-        );
-    }
-  }
-
-  #deliver(inst: Instance, item: InboxItem): void {
-    inst.pending--;
-    if (inst.status !== "Running") return;
-    inst.inbox.push(item);
-    inst.wake();
-  }
-
-  #startActivity(inst: Instance, id: number, action: Action, attempt: number): void {
-    const name = action.functionName ?? "";
-    const input = decodeInput(action.input);
-    inst.history.push(
-      historyEvent(EventType.TaskScheduled, this.#time(), { Name: name, Input: resultJson(input) }, id),
-    );
-    inst.pending++;
-    const run = async () => {
-      const handler = this.registry.get(name, "activityTrigger").handler;
-      const context = new InvocationContext({ functionName: name, invocationId: `${inst.id}:${id}` });
-      return handler(input, context);
-    };
-    const retrying = action.actionType === ActionType.CallActivityWithRetry;
-    this.#limiter.run(run).then(
-      (value) =>
-        this.#deliver(inst, {
-          event: historyEvent(EventType.TaskCompleted, this.#time(), {
-            TaskScheduledId: id,
-            Result: resultJson(value),
-          }),
-        }),
-      (error: unknown) =>
-        this.#deliver(inst, {
-          event: historyEvent(EventType.TaskFailed, this.#time(), failureFields(id, failureOf(error))),
-          ...(retrying ? { failedAttempt: { action, attempt } } : {}),
-        }),
-    );
-  }
-
-  #startTimer(inst: Instance, id: number, fireAt: number, retry?: Retry): void {
-    const timer = new AbortController();
-    const signal = AbortSignal.any([timer.signal, inst.stop.signal]);
-    inst.timers.set(id, timer);
-    inst.pending++;
-    this.#delay(Math.max(0, fireAt - this.#time()), signal).then(
-      () => {
-        inst.timers.delete(id);
-        if (signal.aborted) {
-          inst.pending--;
-          return;
-        }
-        this.#clock = Math.max(this.#clock, fireAt);
-        const event = historyEvent(EventType.TimerFired, this.#time(), { TimerId: id, FireAt: iso(fireAt) });
-        this.#deliver(inst, { event, ...(retry ? { retryTimerFired: retry } : {}) });
-      },
-      () => {
-        inst.timers.delete(id);
-        inst.pending--;
-      },
-    );
-  }
-
-  #startChild(inst: Instance, id: number, action: Action): void {
-    const name = action.functionName ?? "";
-    const childId = action.instanceId ?? `${inst.id}:${id}`;
-    const fields = { Name: name, InstanceId: childId, Input: resultJson(action.input) };
-    inst.history.push(historyEvent(EventType.SubOrchestrationInstanceCreated, this.#time(), fields, id));
-    const child = this.#create(name, childId, action.input, inst.id);
-    inst.pending++;
-    void child.done.then(() => {
-      const outcome =
-        child.status === "Completed" ? { output: child.output } : { error: child.error ?? "failed" };
-      this.#deliver(inst, { event: subOrchestrationResult(id, this.#time(), outcome) });
-    });
-  }
-
-  #finish(
-    inst: Instance,
-    status: "Completed" | "Failed",
-    result: { output?: unknown; error?: string },
-  ): void {
-    inst.status = status;
-    inst.output = result.output === undefined ? null : JSON.parse(resultJson(result.output));
-    if (result.error !== undefined) inst.error = result.error;
-    const at = this.#time();
-    inst.lastUpdatedTime = at;
-    inst.stop.abort();
-    inst.history.push(
-      status === "Completed"
-        ? historyEvent(EventType.ExecutionCompleted, at, { Result: resultJson(result.output) })
-        : historyEvent(EventType.ExecutionFailed, at, { Reason: result.error }),
-    );
+  async #running(instanceId: string, doing: string): Promise<Instance> {
+    const inst = this.#engine.instances.get(instanceId);
+    if (inst && isActiveStatus(inst.status)) return inst;
+    const status = inst ? inst.status : (await this.getStatus(instanceId))?.runtimeStatus;
+    throw new InstanceNotRunningError(instanceId, status, doing);
   }
 }

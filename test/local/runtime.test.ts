@@ -148,7 +148,7 @@ describe("LocalRuntime", () => {
     const status = await run(runtime, "parent", undefined, "parent-1");
     expect(status.runtimeStatus).toBe("Completed");
     expect(status.output).toMatchObject({ child: { value: 42, parent: "parent-1" }, guid: 36 });
-    expect(runtime.getStatus("backup:parent:0")).toMatchObject({ runtimeStatus: "Completed" });
+    expect(await runtime.getStatus("backup:parent:0")).toMatchObject({ runtimeStatus: "Completed" });
   });
 
   it("shows custom status through getStatus while running and after completion", async () => {
@@ -166,9 +166,9 @@ describe("LocalRuntime", () => {
       });
     });
     const id = await runtime.startNew("phased", { instanceId: "phased-1" });
-    expect(runtime.getStatus(id)?.runtimeStatus).toBe("Pending");
-    await expect.poll(() => runtime.getStatus(id)?.customStatus).toEqual({ phase: "waiting" });
-    expect(runtime.getStatus(id)?.runtimeStatus).toBe("Running");
+    expect((await runtime.getStatus(id))?.runtimeStatus).toBe("Pending");
+    await expect.poll(async () => (await runtime.getStatus(id))?.customStatus).toEqual({ phase: "waiting" });
+    expect((await runtime.getStatus(id))?.runtimeStatus).toBe("Running");
     release();
     const status = await runtime.waitForCompletion(id, { timeoutMs: 5_000 });
     expect(status).toMatchObject({
@@ -239,18 +239,20 @@ describe("LocalRuntime", () => {
     const status = await run(runtime, "carefulParent", undefined, "careful-1");
     expect(status.runtimeStatus).toBe("Completed");
     expect(status.output).toContain("child broke");
-    expect(runtime.getStatus("careful-1:0")).toMatchObject({ runtimeStatus: "Failed" });
+    expect(await runtime.getStatus("careful-1:0")).toMatchObject({ runtimeStatus: "Failed" });
   });
 
-  it("fails clearly on actions it does not support yet", async () => {
+  it("fails clearly on actions it does not support", async () => {
     const { runtime } = await setup(() => {
-      df.app.orchestration("waiter", function* (context: df.OrchestrationContext) {
-        return yield context.df.waitForExternalEvent("approval");
+      df.app.orchestration("caller", function* (context: df.OrchestrationContext) {
+        return yield context.df.callHttp({ method: "GET", url: "https://example.invalid/" });
       });
     });
-    const status = await run(runtime, "waiter");
+    const status = await run(runtime, "caller", undefined, "caller-1");
     expect(status.runtimeStatus).toBe("Failed");
-    expect(status.error).toContain("not supported by the local runtime");
+    expect(status.error).toBe(
+      "Error: Orchestration caller-1 used callHttp, which is not supported by the local runtime",
+    );
   });
 
   it("bounds activity concurrency", async () => {
