@@ -13,6 +13,7 @@ import type { BackupInstance } from "../model/backup-instance.js";
 import { type Config, KUBE_DEFAULTS } from "../model/config.js";
 import { Catalog } from "../store/catalog.js";
 import { DefinitionStore } from "../store/definitions.js";
+import type { SnapshotDeps } from "../volumes/azure-disk.js";
 import { type ComputeClients, createComputeClients } from "../volumes/compute-clients.js";
 import { nodeResourceGroupOf } from "../volumes/node-resource-group.js";
 import { SnapshotRateGuard } from "../volumes/rate-guard.js";
@@ -59,6 +60,8 @@ export interface EnvironmentOptions {
   container?: string;
   azure?: AzureSettings;
   settings?: Partial<EngineSettings>;
+  /** How snapshot waits poll (tests against the Azure fake poll in milliseconds, not seconds). */
+  snapshotPolling?: Pick<SnapshotDeps, "updateIntervalInMs" | "completionPollMs">;
   now?: () => Date;
   /** Run when the environment closes (an embedded Azurite to stop, for instance). */
   onClose?: () => Promise<void>;
@@ -117,7 +120,7 @@ export function createEnvironment(options: EnvironmentOptions): Environment {
       return found;
     },
     async volumeDeps(instance) {
-      const snapshot = { compute: computeClients(), rateGuard };
+      const snapshot: SnapshotDeps = { compute: computeClients(), rateGuard, ...options.snapshotPolling };
       if (instance.snapshotResourceGroup) {
         return { snapshot, snapshotResourceGroup: instance.snapshotResourceGroup };
       }

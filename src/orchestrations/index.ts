@@ -1,10 +1,16 @@
 // Every orchestration module of the app, registered at once: the Functions host (functions/) and the
 // local runtime (serve, the CLI, the tests) see the same set of orchestrators and activities.
+import { backupInstanceModule } from "./backup-instance.js";
 import type { EnvironmentProvider } from "./environment.js";
 import { type OrchestrationModule, registerModules } from "./module.js";
+import { retentionModule } from "./retention.js";
 import { scheduledBackupsModule } from "./scheduled-backups.js";
 
-export const MODULES: readonly OrchestrationModule[] = [scheduledBackupsModule];
+export const MODULES: readonly OrchestrationModule[] = [
+  backupInstanceModule,
+  scheduledBackupsModule,
+  retentionModule,
+];
 
 export function registerAll(provide: EnvironmentProvider): void {
   registerModules(MODULES, provide);

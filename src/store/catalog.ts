@@ -1,7 +1,9 @@
 // The recovery-point catalog in a blob container: `<instance>/<id>/` holds the archive, the
-// resource list and the log, and `manifest.json`, written last and only once, makes it exist.
+// resource list and the log, and `manifest.json`, written last and only once, makes it exist;
+// `deleting.json`, written first when it is deleted, takes it out of the restorable listing.
 import type { Readable } from "node:stream";
 import { type ContainerClient, RestError } from "@azure/storage-blob";
+import { z } from "zod";
 import { type RecoveryPointManifest, recoveryPointManifestSchema } from "../model/recovery-point.js";
 import { parseRecoveryPointId } from "./recovery-point-id.js";
 
@@ -9,6 +11,34 @@ export const ARCHIVE_BLOB = "resources.tar.gz";
 export const MANIFEST_BLOB = "manifest.json";
 export const RESOURCE_LIST_BLOB = "resource-list.json.gz";
 export const LOG_BLOB = "log.ndjson.gz";
+/** The deletion marker: present while a recovery point is being deleted (see recovery-point-deletion.ts). */
+export const DELETING_BLOB = "deleting.json";
+
+const deletionMarkerSchema = z.object({
+  id: z.string(),
+  reason: z.string(),
+  /** ISO 8601, when the deletion was decided. */
+  markedAt: z.string(),
+});
+export type DeletionMarker = z.infer<typeof deletionMarkerSchema>;
+
+/** A committed recovery point and, when it is being deleted, its marker. */
+export interface CatalogEntry {
+  manifest: RecoveryPointManifest;
+  deletion?: DeletionMarker;
+}
+
+/** What a scan of the container found under one `<instance>/<id>/` prefix. */
+export interface StoredRecoveryPoint {
+  instance: string;
+  id: string;
+  /** Every blob under the prefix. */
+  blobs: string[];
+  committed: boolean;
+  deleting: boolean;
+  /** The newest Last-Modified of its blobs: how long ago anything was written there. */
+  lastModified: Date;
+}
 
 export class CatalogError extends Error {
   constructor(
@@ -95,27 +125,115 @@ export class Catalog {
     }
   }
 
-  /** Committed recovery points of an instance, newest first; uncommitted ones are not listed. */
+  /**
+   * Restorable recovery points of an instance, newest first: committed and not being deleted
+   * (`listEntries` shows those too). Uncommitted ones are never listed.
+   */
   async listRecoveryPoints(instance: string, options: CallOptions = {}): Promise<RecoveryPointManifest[]> {
-    const ids: string[] = [];
+    const entries = await this.listEntries(instance, options);
+    return entries.filter((entry) => entry.deletion === undefined).map((entry) => entry.manifest);
+  }
+
+  /** Committed recovery points of an instance, newest first, with the marker of those being deleted. */
+  async listEntries(instance: string, options: CallOptions = {}): Promise<CatalogEntry[]> {
+    const committed: string[] = [];
+    const deleting = new Set<string>();
     for await (const blob of this.container.listBlobsFlat({
       prefix: `${instance}/`,
       abortSignal: options.abortSignal,
     })) {
       const [owner, id, file] = blob.name.split("/");
-      if (
-        owner === instance &&
-        id &&
-        file === MANIFEST_BLOB &&
-        parseRecoveryPointId(id)?.instance === instance
-      ) {
-        ids.push(id);
-      }
+      if (owner !== instance || !id || parseRecoveryPointId(id)?.instance !== instance) continue;
+      if (file === MANIFEST_BLOB) committed.push(id);
+      if (file === DELETING_BLOB) deleting.add(id);
     }
-    const manifests = await Promise.all(ids.map((id) => this.getManifest(id, options)));
-    return manifests
-      .filter((m): m is RecoveryPointManifest => m !== undefined)
-      .sort((a, b) => b.startTime.localeCompare(a.startTime) || b.id.localeCompare(a.id));
+    const entries = await Promise.all(
+      committed.map(async (id): Promise<CatalogEntry | undefined> => {
+        const manifest = await this.getManifest(id, options);
+        if (manifest === undefined) return undefined;
+        const deletion = deleting.has(id) ? await this.getDeletionMarker(id, options) : undefined;
+        return deletion === undefined ? { manifest } : { manifest, deletion };
+      }),
+    );
+    return entries
+      .filter((entry): entry is CatalogEntry => entry !== undefined)
+      .sort(
+        (a, b) =>
+          b.manifest.startTime.localeCompare(a.manifest.startTime) ||
+          b.manifest.id.localeCompare(a.manifest.id),
+      );
+  }
+
+  /**
+   * Marks a recovery point as being deleted; from now on it is not restorable. A point already
+   * marked keeps its first marker (reason and time), which is returned.
+   */
+  async markForDeletion(
+    id: string,
+    reason: string,
+    at: Date,
+    options: CallOptions = {},
+  ): Promise<DeletionMarker> {
+    const marker: DeletionMarker = { id, reason, markedAt: at.toISOString() };
+    const body = JSON.stringify(marker, null, 2);
+    try {
+      await this.container
+        .getBlockBlobClient(this.blobName(id, DELETING_BLOB))
+        .upload(body, Buffer.byteLength(body), {
+          abortSignal: options.abortSignal,
+          conditions: { ifNoneMatch: "*" },
+          blobHTTPHeaders: { blobContentType: "application/json" },
+        });
+      return marker;
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412)) {
+        return (await this.getDeletionMarker(id, options)) ?? marker;
+      }
+      throw this.storageError(error, `cannot mark ${id} for deletion`);
+    }
+  }
+
+  /** The marker of a recovery point being deleted, or undefined when it is not. */
+  async getDeletionMarker(id: string, options: CallOptions = {}): Promise<DeletionMarker | undefined> {
+    const blob = this.container.getBlockBlobClient(this.blobName(id, DELETING_BLOB));
+    let buffer: Buffer;
+    try {
+      buffer = await blob.downloadToBuffer(0, undefined, { abortSignal: options.abortSignal });
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw this.storageError(error, `cannot read the deletion marker of ${id}`);
+    }
+    const parsed = deletionMarkerSchema.safeParse(safeJson(buffer));
+    // An unreadable marker still means "being deleted": the reason is what is lost.
+    return parsed.success ? parsed.data : { id, reason: "unreadable deletion marker", markedAt: "" };
+  }
+
+  /**
+   * Every `<instance>/<id>/` prefix in the container, committed or not, in one listing: what the
+   * storage sweep works from. Blobs outside recovery-point prefixes (`config/`, `locks/`) are ignored.
+   */
+  async scanRecoveryPoints(options: CallOptions = {}): Promise<StoredRecoveryPoint[]> {
+    const found = new Map<string, StoredRecoveryPoint>();
+    try {
+      for await (const blob of this.container.listBlobsFlat({ abortSignal: options.abortSignal })) {
+        const [instance, id, file] = blob.name.split("/");
+        if (!instance || !id || !file || parseRecoveryPointId(id)?.instance !== instance) continue;
+        const key = `${instance}/${id}`;
+        const modified = blob.properties.lastModified;
+        let point = found.get(key);
+        if (point === undefined) {
+          point = { instance, id, blobs: [], committed: false, deleting: false, lastModified: modified };
+          found.set(key, point);
+        }
+        point.blobs.push(blob.name);
+        if (file === MANIFEST_BLOB) point.committed = true;
+        if (file === DELETING_BLOB) point.deleting = true;
+        if (modified > point.lastModified) point.lastModified = modified;
+      }
+    } catch (error) {
+      throw this.storageError(error, "cannot list the recovery points");
+    }
+    return [...found.values()];
   }
 
   private parseManifest(id: string, buffer: Buffer): RecoveryPointManifest {
@@ -127,6 +245,14 @@ export class Catalog {
       );
     }
     return parsed.data;
+  }
+}
+
+function safeJson(buffer: Buffer): unknown {
+  try {
+    return JSON.parse(buffer.toString("utf8"));
+  } catch {
+    return undefined;
   }
 }
 

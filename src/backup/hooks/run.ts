@@ -38,7 +38,8 @@ export interface AroundSnapshots<T> {
   errors: ItemMessage[];
 }
 
-interface PodState {
+/** A pod's hooks and how its pre-hooks went; plain data, so a durable activity can store it. */
+export interface PodState {
   pod: PodHooks;
   /** The first failed pre-hook with on-error Fail: the pod's volumes are not snapshotted. */
   blockedBy?: string;
@@ -52,10 +53,15 @@ function podMessage(pod: PodHooks, message: string): ItemMessage {
   return { message, namespace: pod.namespace, type: "v1/Pod", name: pod.pod };
 }
 
+interface Messages {
+  warnings: ItemMessage[];
+  errors: ItemMessage[];
+}
+
 async function runPre(
   runner: HookRunner,
   state: PodState,
-  out: AroundSnapshots<unknown>,
+  out: Messages,
   abortSignal: AbortSignal | undefined,
 ) {
   state.reached = true;
@@ -72,12 +78,7 @@ async function runPre(
   }
 }
 
-async function runPost(
-  runner: HookRunner,
-  state: PodState,
-  out: AroundSnapshots<unknown>,
-  started?: Set<PodState>,
-) {
+async function runPost(runner: HookRunner, state: PodState, out: Messages, started?: Set<PodState>) {
   if (started?.has(state)) return;
   started?.add(state);
   const { pod } = state;
@@ -98,12 +99,6 @@ async function runPost(
   }
 }
 
-/**
- * Runs `snapshot` on the disks between the pre- and post-hooks of the pods that mount them. A disk
- * a failed Fail pre-hook holds back gets an error naming the hook. Post-hooks run even when the
- * snapshots throw, and ignore the job's abort (each is bounded by its own timeout): a frozen
- * filesystem must be thawed.
- */
 /** What the snapshot phase reports so a pod is thawed as soon as all of its snapshots exist. */
 export interface SnapshotProgress {
   /** The volume's snapshot exists: its point in time is fixed. */
@@ -112,12 +107,17 @@ export interface SnapshotProgress {
   done(volume: DiskVolume): void;
 }
 
-export async function aroundSnapshots<T>(
+/** The pods whose hooks run around the snapshots of `disks`, read and planned, none run yet. */
+export interface HookPhasePlan extends Messages {
+  pods: PodState[];
+}
+
+/** Reads the hook sources (pods, BackupHook objects) and plans which pods get which hooks. */
+export async function planHookPhase(
   context: HookContext,
   disks: readonly DiskVolume[],
-  snapshot: (disks: DiskVolume[], progress: SnapshotProgress) => Promise<T>,
-): Promise<AroundSnapshots<T>> {
-  const { log, abortSignal } = context;
+): Promise<HookPhasePlan> {
+  const { abortSignal } = context;
   const sources = await readHookSources(context.cluster, context.references, disks, {
     ...(abortSignal ? { abortSignal } : {}),
   });
@@ -127,43 +127,95 @@ export async function aroundSnapshots<T>(
     message: `hooks of the pods in namespace ${namespace} not run: ${message}`,
     namespace,
   }));
-  const out: AroundSnapshots<undefined> = { result: undefined, warnings, errors };
-  if (plan.pods.length === 0)
-    return { ...out, result: await snapshot([...disks], { created() {}, done() {} }) };
+  const pods = plan.pods.map((pod) => ({ pod, tookEffect: false, reached: false }));
+  return { pods, warnings, errors };
+}
 
-  const runner: HookRunner = {
+function runnerOf(context: HookContext): HookRunner {
+  return {
     exec: context.exec ?? ((request, options) => execInPod(context.cluster, request, options)),
-    log,
+    log: context.log,
     now: context.now,
     ...(context.delay ? { delay: context.delay } : {}),
   };
+}
+
+/**
+ * Runs every planned pre-hook (pods at once, a pod's hooks in order), recording each pod's outcome
+ * in its state and the messages in `plan`; returns the claims a failed Fail pre-hook holds back,
+ * with why, after adding an error for each of those disks.
+ */
+export async function runPreHooks(
+  context: HookContext,
+  plan: HookPhasePlan,
+  disks: readonly DiskVolume[],
+): Promise<Map<string, string>> {
+  const { abortSignal } = context;
+  const runner = runnerOf(context);
+  context.log.add("info", `running the pre-hooks of ${plan.pods.length} pods`);
+  await mapWithLimit(plan.pods, (state) => runPre(runner, state, plan, abortSignal), {
+    limit: context.concurrency ?? DEFAULT_HOOK_CONCURRENCY,
+    ...(abortSignal ? { abortSignal } : {}),
+  });
+  const held = new Map<string, string>();
+  for (const state of plan.pods) {
+    for (const claim of state.blockedBy ? state.pod.claims : []) {
+      if (!held.has(claim)) held.set(claim, state.blockedBy ?? "");
+    }
+  }
+  for (const disk of disks) {
+    const why = held.get(disk.pvc);
+    if (why === undefined) continue;
+    plan.errors.push({
+      message: `volume not snapshotted: ${why}`,
+      namespace: disk.namespace,
+      type: "v1/PersistentVolumeClaim",
+      name: disk.claimName,
+    });
+  }
+  return held;
+}
+
+/**
+ * Runs the post-hooks of the given pods (those whose pre-hook phase began), adding failures to
+ * `out`. They ignore any abort (each is bounded by its own timeout): a frozen filesystem must be thawed.
+ */
+export async function runPostHooks(
+  context: HookContext,
+  pods: readonly PodState[],
+  out: Messages,
+): Promise<void> {
+  const runner = runnerOf(context);
+  await mapWithLimit([...pods], (state) => runPost(runner, state, out), {
+    limit: context.concurrency ?? DEFAULT_HOOK_CONCURRENCY,
+  });
+}
+
+/**
+ * Runs `snapshot` on the disks between the pre- and post-hooks of the pods that mount them. A disk
+ * a failed Fail pre-hook holds back gets an error naming the hook. Post-hooks run even when the
+ * snapshots throw, and ignore the job's abort (each is bounded by its own timeout): a frozen
+ * filesystem must be thawed.
+ */
+export async function aroundSnapshots<T>(
+  context: HookContext,
+  disks: readonly DiskVolume[],
+  snapshot: (disks: DiskVolume[], progress: SnapshotProgress) => Promise<T>,
+): Promise<AroundSnapshots<T>> {
+  const { log } = context;
+  const plan = await planHookPhase(context, disks);
+  const out = { warnings: plan.warnings, errors: plan.errors };
+  if (plan.pods.length === 0)
+    return { ...out, result: await snapshot([...disks], { created() {}, done() {} }) };
+
+  const runner = runnerOf(context);
   const limit = context.concurrency ?? DEFAULT_HOOK_CONCURRENCY;
-  const states: PodState[] = plan.pods.map((pod) => ({ pod, tookEffect: false, reached: false }));
+  const states = plan.pods;
   const posts: Promise<void>[] = [];
   const started = new Set<PodState>();
   const pending = () => states.length - started.size;
-  log.add("info", `running the pre-hooks of ${states.length} pods`);
   try {
-    await mapWithLimit(states, (state) => runPre(runner, state, out, abortSignal), {
-      limit,
-      ...(abortSignal ? { abortSignal } : {}),
-    });
-    const held = new Map<string, string>();
-    for (const state of states) {
-      for (const claim of state.blockedBy ? state.pod.claims : []) {
-        if (!held.has(claim)) held.set(claim, state.blockedBy ?? "");
-      }
-    }
-    for (const disk of disks) {
-      const why = held.get(disk.pvc);
-      if (why === undefined) continue;
-      errors.push({
-        message: `volume not snapshotted: ${why}`,
-        namespace: disk.namespace,
-        type: "v1/PersistentVolumeClaim",
-        name: disk.claimName,
-      });
-    }
+    const held = await runPreHooks(context, plan, disks);
     // A pod's post-hooks run as soon as every snapshot of its volumes exists (or failed): a frozen
     // filesystem must not wait for the background copies, which can take hours.
     const snapshotted = disks.filter((d) => !held.has(d.pvc));
