@@ -19,6 +19,7 @@ const cluster = await connectCluster(
 const instance = backupInstanceSchema.parse({ name: "bench", cluster: "sim", policy: "daily" });
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 let items = 0;
 let types = 0;
 let archiveBytes = 0;
@@ -43,10 +44,13 @@ if (mode === "list") {
 }
 
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(
   `${JSON.stringify({
     mode,
     seconds,
+    // This process's CPU (all its threads: zlib's pool too) while measured.
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     items,
     types,
     requests: cluster.stats.requests,

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerBackupCommand } from "./commands/backup.js";
 import { registerDescribeCommand } from "./commands/describe.js";
 import { registerRecoveryPointsCommand } from "./commands/recovery-points.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { ConfigError, formatConfigIssue } from "./config-file.js";
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerBackupCommand(program);
   registerRecoveryPointsCommand(program);
   registerDescribeCommand(program);
+  registerServeCommand(program);
   registerSimCommand(program);
   return program;
 }

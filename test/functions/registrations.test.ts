@@ -5,16 +5,23 @@ import { captureRegistrations } from "../../src/local/registry.js";
 import { MODULES } from "../../src/orchestrations/index.js";
 
 describe("functions/", () => {
-  it("registers every orchestration module and the schedule timer", async () => {
+  it("registers every orchestration module, the timers and the function-key protected API", async () => {
     const registry = await captureRegistrations(async () => {
       await import("../../functions/orchestrations.js");
       await import("../../functions/timers.js");
+      await import("../../functions/http.js");
     });
     const orchestrators = MODULES.flatMap((m) => Object.keys(m.orchestrators ?? {}));
     const activities = MODULES.flatMap((m) => Object.keys(m.activities ?? {}));
     expect(registry.names("orchestrationTrigger").sort()).toEqual(orchestrators.sort());
     expect(registry.names("activityTrigger").sort()).toEqual(activities.sort());
     expect(orchestrators).toContain("scheduledBackups");
-    expect(registry.names("timerTrigger")).toContain("scheduleTick");
+    expect(orchestrators).toEqual(expect.arrayContaining(["backupInstance", "retentionSweep"]));
+    expect(registry.names("timerTrigger").sort()).toEqual(["retentionSweepTimer", "scheduleTick"]);
+    expect(registry.names("httpTrigger")).toEqual(["api"]);
+    expect(registry.get("api", "httpTrigger").trigger).toMatchObject({
+      route: "{*path}",
+      authLevel: "function",
+    });
   });
 });
