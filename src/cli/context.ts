@@ -43,29 +43,18 @@ export interface CliContext {
 export async function openContext(options: { config?: string }): Promise<CliContext> {
   const configPath = resolve(options.config ?? DEFAULT_CONFIG_FILE);
   const config = await loadConfig(configPath);
-  let azurite: EmbeddedAzurite | undefined;
-  let service: BlobServiceClient;
-  if (config.storage?.connectionString) {
-    service = BlobServiceClient.fromConnectionString(config.storage.connectionString);
-  } else if (config.storage?.accountUrl) {
-    service = new BlobServiceClient(config.storage.accountUrl, new DefaultAzureCredential());
-  } else {
-    azurite = await startAzurite({ dataDir: join(dirname(configPath), ".data", "azurite") });
-    service = BlobServiceClient.fromConnectionString(azurite.connectionString);
-  }
-  const env = createEnvironment({
-    service,
-    container: config.storage?.container ?? DEFAULT_CONTAINER,
-    azure: await azureSettingsOf(config),
-    settings: settingsOf(config),
-    ...(azurite ? { onClose: () => azurite.stop() } : {}),
-  });
+  const env = await environmentFor(config, configPath);
   let seeded: SeedReport;
   try {
     await env.definitions.ensureContainer();
     // The config file's definitions are stored (never overwriting what the API has edited since),
     // so the CLI, `serve` and the orchestrations all read one set of definitions.
     seeded = await env.definitions.seedFromConfig(config);
+    for (const { kind, name } of seeded.differsFromFile) {
+      process.stderr.write(
+        `aks-backup: ${kind} ${name} was edited through the API; its stored version is used, not ${configPath}'s\n`,
+      );
+    }
   } catch (error) {
     await env.close();
     throw error;
@@ -105,4 +94,26 @@ export async function openContext(options: { config?: string }): Promise<CliCont
     volumeDeps: (instance) => env.volumeDeps(instance),
     close: () => env.close(),
   };
+}
+
+/** The engine environment over the config's storage, or an embedded Azurite under `.data/` beside it. */
+export async function environmentFor(config: Config, configPath: string): Promise<Environment> {
+  let azurite: EmbeddedAzurite | undefined;
+  let service: BlobServiceClient;
+  if (config.storage?.connectionString) {
+    service = BlobServiceClient.fromConnectionString(config.storage.connectionString);
+  } else if (config.storage?.accountUrl) {
+    service = new BlobServiceClient(config.storage.accountUrl, new DefaultAzureCredential());
+  } else {
+    azurite = await startAzurite({ dataDir: join(dirname(configPath), ".data", "azurite") });
+    service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  }
+  const embedded = azurite;
+  return createEnvironment({
+    service,
+    container: config.storage?.container ?? DEFAULT_CONTAINER,
+    azure: await azureSettingsOf(config),
+    settings: settingsOf(config),
+    ...(embedded ? { onClose: () => embedded.stop() } : {}),
+  });
 }

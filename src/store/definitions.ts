@@ -28,8 +28,13 @@ export interface DefinitionTypes {
   cluster: Cluster;
 }
 
+/** Who wrote a definition last: the config file's seeding, or a user through the API. */
+export type DefinitionOrigin = "config" | "api";
+
 export interface Stored<T> {
   value: T;
+  /** Absent for definitions written before origins were recorded (treated as API edits). */
+  origin?: DefinitionOrigin;
   /** The blob's ETag, quoted as storage returns it; pass it back as `ifMatch` to update or delete. */
   etag: string;
 }
@@ -41,6 +46,8 @@ export interface CallOptions {
 export interface WriteOptions extends CallOptions {
   /** Absent: create, refused if the name exists. An ETag: update that version only. `*`: any version. */
   ifMatch?: string;
+  /** Recorded with the blob (default `api`); seeding updates only what it wrote itself. */
+  origin?: DefinitionOrigin;
 }
 
 const FOLDERS: Record<DefinitionKind, string> = {
@@ -83,15 +90,18 @@ export class DefinitionStore {
     const blob = this.container.getBlockBlobClient(this.blobName(kind, name));
     let body: Buffer;
     let etag: string;
+    let origin: string | undefined;
     try {
       const response = await blob.download(0, undefined, { abortSignal: options.abortSignal });
       body = await readAll(response.readableStreamBody);
       etag = response.etag ?? "";
+      origin = response.metadata?.origin;
     } catch (error) {
       if (isMissingBlob(error)) return undefined;
       throw this.storageError(error, `cannot read ${kind} "${name}"`);
     }
-    return { value: this.decode(kind, name, body), etag };
+    const value = this.decode(kind, name, body);
+    return origin === "config" || origin === "api" ? { value, etag, origin } : { value, etag };
   }
 
   /** Every stored definition of a kind, by name. */
@@ -129,9 +139,12 @@ export class DefinitionStore {
           abortSignal: options.abortSignal,
           conditions: ifMatch === undefined ? { ifNoneMatch: "*" } : { ifMatch },
           blobHTTPHeaders: { blobContentType: "application/json" },
-          metadata: kind === "instance" ? referencesMetadata(value as BackupInstance) : undefined,
+          metadata: {
+            origin: options.origin ?? "api",
+            ...(kind === "instance" ? referencesMetadata(value as BackupInstance) : {}),
+          },
         });
-      return { value, etag: response.etag ?? "" };
+      return { value, etag: response.etag ?? "", origin: options.origin ?? "api" };
     } catch (error) {
       if (isPreconditionFailure(error) || (ifMatch !== undefined && isMissingBlob(error))) {
         throw new DefinitionConflictError(

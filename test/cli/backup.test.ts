@@ -4,7 +4,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { BlobInstanceStore } from "../../src/local/store.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "bin", "aks-backup.js");
@@ -31,6 +33,8 @@ function cli(args: string[], cwd: string): Promise<Run> {
   });
 }
 
+const containerName = `cli-${Date.now()}`;
+
 describe("aks-backup backup, recovery-points, describe", () => {
   const sim = useSimulator();
   const dir = mkdtempSync(join(tmpdir(), "aks-backup-cli-"));
@@ -43,7 +47,7 @@ describe("aks-backup backup, recovery-points, describe", () => {
       [
         "storage:",
         `  connectionString: "${inject("azuriteConnectionString")}"`,
-        `  container: cli-${Date.now()}`,
+        `  container: ${containerName}`,
         "clusters:",
         "  - name: sim",
         "    kubeconfig: kubeconfig",
@@ -87,6 +91,30 @@ describe("aks-backup backup, recovery-points, describe", () => {
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(/Status:\s+Succeeded/);
     expect(described.stdout).toMatch(/v1\/ConfigMap\s+2/);
+  });
+
+  it("runs the backup as a durable job, kept in storage where serve lists it, with its own retention tag", async () => {
+    const run = await cli(["backup", "shop", "--retention", "P30D", "-o", "json"], dir);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { recoveryPointId: string; job: string; retention?: string };
+    expect(result.retention).toBe("P30D");
+    expect(result.job).toMatch(/^backup:shop:ondemand:/);
+
+    const container = BlobServiceClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+    ).getContainerClient(containerName);
+    const jobs = await new BlobInstanceStore(container).list({});
+    const job = jobs.find((j) => j.instanceId === result.job);
+    expect(job).toMatchObject({ name: "backupInstance", runtimeStatus: "Completed" });
+    // The instance's lock was released: the next backup runs rather than being skipped.
+    const again = await cli(["backup", "shop", "-o", "json"], dir);
+    expect(again.code).toBe(0);
+  });
+
+  it("names a retention that is not an ISO 8601 duration", async () => {
+    const run = await cli(["backup", "shop", "--retention", "30 days"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--retention: "30 days" is not an ISO 8601 duration');
   });
 
   it("names the instance it does not know and the ones it does", async () => {

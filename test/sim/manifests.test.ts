@@ -158,7 +158,8 @@ describe("real-world manifests through kubectl", () => {
         );
       }
     }
-  });
+    // One kubectl process per document: generous on a loaded 2-core machine; it asserts content, not speed.
+  }, 120_000);
 
   it("refuses the DaemonSet without spec.selector as a real server does", async () => {
     const file = manifests.find((m) => m.path === INVALID_MANIFEST);

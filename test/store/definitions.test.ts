@@ -2,6 +2,7 @@
 // write, names that cannot leave their prefix, references between instances, policies and clusters.
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { beforeEach, describe, expect, inject, it } from "vitest";
+import { configSchema } from "../../src/model/config.js";
 import type { PolicyInput } from "../../src/model/policy.js";
 import {
   DefinitionConflictError,
@@ -203,7 +204,9 @@ describe("definition store", () => {
         { kind: "policy", name: "daily" },
         { kind: "instance", name: "prod-shop" },
       ],
+      updated: [],
       kept: [],
+      differsFromFile: [],
       failed: [],
     });
     const stored = await store.get("policy", "daily");
@@ -211,7 +214,32 @@ describe("definition store", () => {
     const second = await store.seedFromConfig(config);
     expect(second.created).toEqual([]);
     expect(second.kept).toHaveLength(3);
+    expect(second.differsFromFile).toEqual([{ kind: "policy", name: "daily" }]);
     expect((await store.get("policy", "daily"))?.value.retention.default).toBe("P30D");
+  });
+
+  it("updates what the config file wrote when the file changes, but not what the API edited", async () => {
+    const config = configSchema.parse({ clusters: [cluster], policies: [daily], instances: [instance] });
+    await store.seedFromConfig(config);
+    expect((await store.seedFromConfig(config)).updated).toEqual([]);
+    const edited = configSchema.parse({
+      clusters: [cluster],
+      policies: [{ ...daily, retention: { default: "P14D" } }],
+      instances: [{ ...instance, includedNamespaces: ["shop", "shop-*"] }],
+    });
+    const apiEdit = await store.get("cluster", "prod");
+    await store.put("cluster", { ...cluster, qps: 5 }, { ifMatch: apiEdit?.etag });
+
+    const report = await store.seedFromConfig(edited);
+    expect(report.updated).toEqual([
+      { kind: "policy", name: "daily" },
+      { kind: "instance", name: "prod-shop" },
+    ]);
+    expect(report.differsFromFile).toEqual([{ kind: "cluster", name: "prod" }]);
+    expect((await store.get("policy", "daily"))?.value.retention.default).toBe("P14D");
+    expect((await store.get("instance", "prod-shop"))?.value.includedNamespaces).toEqual(["shop", "shop-*"]);
+    expect((await store.get("cluster", "prod"))?.value.qps).toBe(5);
+    expect((await store.get("policy", "daily"))?.origin).toBe("config");
   });
 
   it("reports storage failures as storage errors, not as missing definitions", async () => {

@@ -1,9 +1,22 @@
-// `aks-backup backup <instance>`: an on-demand backup of one instance, shown as it runs; prints the
-// recovery point it committed. Exits 1 when the backup failed.
+// `aks-backup backup <instance>`: an on-demand backup of one instance. It runs the same durable
+// `backupInstance` orchestration `serve` and Azure run, in this process through the local runtime
+// (its state kept in the storage, so the job shows in `serve`'s job list), shows its progress, and
+// prints the recovery point it committed. Exits 1 when the backup failed or was skipped.
 import type { Command } from "commander";
-import { configuredDenyList } from "../../backup/deny-list.js";
-import { runBackup } from "../../backup/run.js";
-import { openContext } from "../context.js";
+import { onDemandInstanceId } from "../../api/backups.js";
+import { captureRegistrations } from "../../local/registry.js";
+import { BlobInstanceStore, type InstanceStatus, LocalRuntime } from "../../local/runtime.js";
+import { isoDurationSchema } from "../../model/policy.js";
+import {
+  BACKUP_INSTANCE,
+  type BackupOutput,
+  type BackupProgress,
+  commitRecoveryPoint,
+  releaseBackup,
+} from "../../orchestrations/backup-instance.js";
+import type { Environment } from "../../orchestrations/environment.js";
+import { registerAll } from "../../orchestrations/index.js";
+import { type CliContext, openContext, UsageError } from "../context.js";
 import {
   formatBytes,
   formatDuration,
@@ -16,66 +29,179 @@ import { printManifest } from "./describe.js";
 
 interface BackupFlags {
   wait?: boolean;
+  retention?: string;
   output: OutputFormat;
 }
+
+const POLL_MS = 200;
 
 export function registerBackupCommand(program: Command): void {
   program
     .command("backup <instance>")
     .description("back up one instance now (on demand) and print its recovery point")
     .option("--wait", "wait until the backup is committed (the CLI always runs it in the foreground)")
+    .option("--retention <duration>", "keep this recovery point for an ISO 8601 duration, e.g. P30D")
     .option("-o, --output <format>", "table or json", parseOutputFormat, "table")
     .action(async (name: string, flags: BackupFlags, command: Command) => {
+      const retention = flags.retention === undefined ? undefined : parseRetention(flags.retention);
       const context = await openContext(command.optsWithGlobals());
       try {
-        const instance = context.instance(name);
-        const cluster = await context.connect(instance.cluster);
-        const progress = new ProgressLine();
-        // Ctrl-C stops the backup at its next step and still commits a Failed recovery point, so
-        // nothing is left half-written; a second Ctrl-C leaves at once.
-        const cancel = new AbortController();
-        const onSignal = (signal: NodeJS.Signals) => {
-          if (cancel.signal.aborted) process.exit(130);
-          progress.clear();
-          process.stderr.write(
-            `aks-backup: ${signal}: stopping the backup and recording it as Failed (again to quit now)\n`,
-          );
-          cancel.abort(new Error(`cancelled by ${signal}`));
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-        const manifest = await runBackup(
-          { instance, trigger: "OnDemand" },
-          {
-            cluster,
-            catalog: context.catalog,
-            volumes: await context.volumeDeps(instance),
-            pageSize: context.config.kube.pageSize,
-            denyList: configuredDenyList(context.config.backup.deniedResourceTypes),
-            abortSignal: cancel.signal,
-            onProgress: (p) =>
-              progress.update(
-                `backing up ${name}: ${p.phase}, ${p.typesDone}/${p.typesTotal} types, ${p.items} items`,
-              ),
-          },
-        ).finally(() => {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-        });
-        progress.clear();
-        if (flags.output === "json") {
-          printJson({ recoveryPointId: manifest.id, ...manifest });
-        } else {
-          const took = Date.parse(manifest.endTime) - Date.parse(manifest.startTime);
-          const size = manifest.archive ? `, ${formatBytes(manifest.archive.sizeBytes)}` : "";
-          console.log(
-            `recovery point ${manifest.id}: ${manifest.status}, ${manifest.totalItems} items${size} in ${formatDuration(took)}`,
-          );
-          printManifest(manifest, { header: false });
-        }
-        if (manifest.status === "Failed") process.exitCode = 1;
+        context.instance(name);
+        await backUp(context, name, flags, retention);
       } finally {
         await context.close();
       }
     });
+}
+
+async function backUp(
+  context: CliContext,
+  name: string,
+  flags: BackupFlags,
+  retention: string | undefined,
+): Promise<void> {
+  const registry = await captureRegistrations(() => registerAll(async () => context.env));
+  const runtime = new LocalRuntime(registry, { store: new BlobInstanceStore(context.catalog.container) });
+  const jobId = onDemandInstanceId(name, new Date());
+  const progress = new ProgressLine();
+  const cancel = cancellation(progress);
+  try {
+    await runtime.startNew(BACKUP_INSTANCE, {
+      instanceId: jobId,
+      input: { instance: name, trigger: "OnDemand", ...(retention ? { retention } : {}) },
+    });
+    const status = await follow(runtime, jobId, name, progress, cancel.signal);
+    progress.clear();
+    if (!status) {
+      await cancelJob(runtime, context.env, jobId, name, cancel.reason());
+      process.exitCode = 130;
+      return;
+    }
+    await report(context, status, flags.output);
+  } finally {
+    cancel.dispose();
+    progress.clear();
+    await runtime.close();
+  }
+}
+
+/** Shows the job's progress until it ends; undefined when the user cancelled it first. */
+async function follow(
+  runtime: LocalRuntime,
+  jobId: string,
+  name: string,
+  progress: ProgressLine,
+  signal: AbortSignal,
+): Promise<InstanceStatus | undefined> {
+  for (;;) {
+    const status = await runtime.getStatus(jobId);
+    if (status && status.runtimeStatus !== "Pending" && status.runtimeStatus !== "Running") return status;
+    if (signal.aborted) return undefined;
+    const step = status?.customStatus as BackupProgress | null | undefined;
+    if (step) progress.update(`backing up ${name}: ${describeStep(step)}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+function describeStep(step: BackupProgress): string {
+  const items = step.items === undefined ? "" : `, ${step.items} items`;
+  const volumes =
+    step.volumesTotal === undefined ? "" : `, volumes ${step.volumesDone ?? 0}/${step.volumesTotal}`;
+  return `${step.phase}${items}${volumes}`;
+}
+
+async function report(context: CliContext, status: InstanceStatus, format: OutputFormat): Promise<void> {
+  const output = status.output as BackupOutput | null;
+  if (status.runtimeStatus !== "Completed" || !output) {
+    process.exitCode = 1;
+    const why = status.error ?? String(status.output ?? status.runtimeStatus);
+    if (format === "json") printJson({ job: status.instanceId, status: status.runtimeStatus, error: why });
+    else console.error(`aks-backup: backup job ${status.instanceId} ${status.runtimeStatus}: ${why}`);
+    return;
+  }
+  const manifest = output.recoveryPointId
+    ? await context.catalog.getManifest(output.recoveryPointId)
+    : undefined;
+  if (!manifest) {
+    process.exitCode = 1;
+    if (format === "json") printJson({ job: status.instanceId, ...output });
+    else
+      console.error(
+        `aks-backup: backup ${output.status}: ${output.reason ?? "no recovery point was committed"}`,
+      );
+    return;
+  }
+  if (format === "json") {
+    printJson({ recoveryPointId: manifest.id, job: status.instanceId, ...manifest });
+  } else {
+    const took = Date.parse(manifest.endTime) - Date.parse(manifest.startTime);
+    const size = manifest.archive ? `, ${formatBytes(manifest.archive.sizeBytes)}` : "";
+    console.log(
+      `recovery point ${manifest.id}: ${manifest.status}, ${manifest.totalItems} items${size} in ${formatDuration(took)}`,
+    );
+    printManifest(manifest, { header: false });
+  }
+  if (manifest.status === "Failed") process.exitCode = 1;
+}
+
+/**
+ * Ctrl-C stops the job and still records it: the orchestration is terminated, a Failed recovery
+ * point saying why is committed (with any snapshots already taken, so retention removes them) and
+ * the instance's lock is released. A second Ctrl-C leaves at once.
+ */
+function cancellation(progress: ProgressLine) {
+  const controller = new AbortController();
+  let why = "cancelled";
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    progress.clear();
+    process.stderr.write(
+      `aks-backup: ${signal}: stopping the backup and recording it as Failed (again to quit now)\n`,
+    );
+    why = `cancelled by ${signal}`;
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    reason: () => why,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+async function cancelJob(
+  runtime: LocalRuntime,
+  env: Environment,
+  jobId: string,
+  instance: string,
+  reason: string,
+): Promise<void> {
+  const status = await runtime.getStatus(jobId);
+  const recoveryPointId = (status?.customStatus as BackupProgress | null | undefined)?.recoveryPointId;
+  await runtime.terminate(jobId, reason).catch(() => undefined);
+  if (recoveryPointId) {
+    try {
+      const committed = await commitRecoveryPoint(
+        { recoveryPointId, snapshotted: [], volumeFailures: {}, failure: reason, errors: [] },
+        env,
+      );
+      console.error(`aks-backup: recovery point ${recoveryPointId}: ${committed.status} (${reason})`);
+    } catch (error) {
+      // Nothing was prepared yet (no job record): there is no recovery point to record.
+      console.error(`aks-backup: no recovery point recorded: ${(error as Error).message}`);
+    }
+  }
+  await releaseBackup({ instance, orchestrationId: jobId }, env);
+}
+
+function parseRetention(text: string): string {
+  const parsed = isoDurationSchema.safeParse(text);
+  if (!parsed.success) {
+    throw new UsageError(`--retention: "${text}" is not an ISO 8601 duration such as P30D or P12W`);
+  }
+  return text;
 }

@@ -1,25 +1,16 @@
 // `aks-backup serve`: the HTTP API, the schedule timer and the orchestrations in one local process,
 // over the configured (or embedded) storage; instance state lives there too, so a restart resumes.
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { DefaultAzureCredential } from "@azure/identity";
-import { BlobServiceClient } from "@azure/storage-blob";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { onDemandInstanceId } from "../../api/backups.js";
 import { KIND_LABEL } from "../../api/definitions.js";
 import type { ApiServer } from "../../api/node-server.js";
 import type { LocalRuntime } from "../../local/runtime.js";
-import type { Config } from "../../model/config.js";
-import {
-  azureSettingsOf,
-  createEnvironment,
-  DEFAULT_CONTAINER,
-  type Environment,
-  settingsOf,
-} from "../../orchestrations/environment.js";
-import { type EmbeddedAzurite, startAzurite } from "../../store/azurite.js";
+import type { Environment } from "../../orchestrations/environment.js";
 import type { DefinitionKind, SeedReport } from "../../store/definitions.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../config-file.js";
+import { environmentFor } from "../context.js";
 import { DEFAULT_DEMO_DIR, type Demo, startDemo } from "../demo.js";
 
 interface ServeFlags {
@@ -95,7 +86,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
   }
   try {
     const config = await loadConfig(configPath);
-    const env = await openEnvironment(config, configPath);
+    const env = await environmentFor(config, configPath);
     closing.push(() => env.close());
     await env.definitions.ensureContainer();
     printSeedReport(await env.definitions.seedFromConfig(config), log, warn);
@@ -106,6 +97,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       registerAll,
       startApiServer,
       startScheduler,
+      startRetentionSweep,
     } = await loadServeModules();
     const registry = await captureRegistrations(() => registerAll(async () => env));
     const runtime = new LocalRuntime(registry, {
@@ -133,6 +125,20 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
         onError: (error) => warn(`aks-backup serve: schedule tick failed: ${(error as Error).message}`),
       });
       closing.push(async () => scheduler.stop());
+      // The daily retention sweep, as the Functions timer runs it: asked hourly (the first time a
+      // minute after start), started at most once a day because its id is the day.
+      const sweep = () =>
+        startRetentionSweep(runtime, new Date()).catch((error: unknown) =>
+          warn(`aks-backup serve: retention sweep failed to start: ${(error as Error).message}`),
+        );
+      const first = setTimeout(sweep, 60_000);
+      const hourly = setInterval(sweep, 60 * 60_000);
+      first.unref();
+      hourly.unref();
+      closing.push(async () => {
+        clearTimeout(first);
+        clearInterval(hourly);
+      });
     }
     log(`aks-backup serve: API ready on ${server.url}/api (config ${configPath}; Ctrl-C to stop)`);
     let firstBackup: string | undefined;
@@ -155,13 +161,14 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
 
 // Loaded when serve starts, so the other commands never load the durable runtime and the API.
 async function loadServeModules() {
-  const [registry, runtime, store, orchestrations, scheduler, server] = await Promise.all([
+  const [registry, runtime, store, orchestrations, scheduler, server, retention] = await Promise.all([
     import("../../local/registry.js"),
     import("../../local/runtime.js"),
     import("../../local/store.js"),
     import("../../orchestrations/index.js"),
     import("../../orchestrations/scheduled-backups.js"),
     import("../../api/node-server.js"),
+    import("../../orchestrations/retention.js"),
   ]);
   return {
     captureRegistrations: registry.captureRegistrations,
@@ -170,29 +177,8 @@ async function loadServeModules() {
     registerAll: orchestrations.registerAll,
     startScheduler: scheduler.startScheduler,
     startApiServer: server.startApiServer,
+    startRetentionSweep: retention.startRetentionSweep,
   };
-}
-
-/** The environment over the configured storage, or an embedded Azurite under `.data/` beside the config. */
-async function openEnvironment(config: Config, configPath: string): Promise<Environment> {
-  let azurite: EmbeddedAzurite | undefined;
-  let service: BlobServiceClient;
-  if (config.storage?.connectionString) {
-    service = BlobServiceClient.fromConnectionString(config.storage.connectionString);
-  } else if (config.storage?.accountUrl) {
-    service = new BlobServiceClient(config.storage.accountUrl, new DefaultAzureCredential());
-  } else {
-    azurite = await startAzurite({ dataDir: join(dirname(configPath), ".data", "azurite") });
-    service = BlobServiceClient.fromConnectionString(azurite.connectionString);
-  }
-  const embedded = azurite;
-  return createEnvironment({
-    service,
-    container: config.storage?.container ?? DEFAULT_CONTAINER,
-    azure: await azureSettingsOf(config),
-    settings: settingsOf(config),
-    ...(embedded ? { onClose: () => embedded.stop() } : {}),
-  });
 }
 
 function printSeedReport(
@@ -204,8 +190,14 @@ function printSeedReport(
     entries.map((entry) => `${KIND_LABEL[entry.kind]} ${entry.name}`).join(", ");
   if (report.created.length > 0)
     log(`aks-backup serve: created from the config file: ${names(report.created)}`);
+  if (report.updated.length > 0)
+    log(`aks-backup serve: updated from the config file: ${names(report.updated)}`);
   if (report.kept.length > 0)
     log(`aks-backup serve: already stored, kept as they are: ${names(report.kept)}`);
+  if (report.differsFromFile.length > 0)
+    warn(
+      `aks-backup serve: edited through the API and different from the config file (the stored version is used): ${names(report.differsFromFile)}`,
+    );
   for (const failed of report.failed) {
     warn(
       `aks-backup serve: ${failed.kind} ${failed.name} from the config file was not stored: ${failed.message}`,
