@@ -11,7 +11,7 @@ import { ConfigError, formatConfigIssue } from "./config-file.js";
 export function buildProgram(): Command {
   const program = new Command("aks-backup")
     .description("Backup and restore for Azure Kubernetes Service clusters")
-    .option("-c, --config <file>", "configuration file", "aks-backup.yaml")
+    .option("-c, --config <file>", "configuration file (default: ./aks-backup.yaml)")
     .showHelpAfterError()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerBackupCommand(program);

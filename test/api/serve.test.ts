@@ -105,3 +105,66 @@ describe("aks-backup serve, the command", () => {
     }
   });
 });
+
+describe("aks-backup serve with no config file (demo mode)", () => {
+  it("says it is a demo, runs a first backup of the sample apps with their volumes, and stops cleanly", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aks-backup-demo-serve-"));
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      const url = await eventually(
+        () => /API ready on (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(stdout)?.[1],
+        "the ready line",
+        60_000,
+      );
+      expect(stdout).toMatch(/DEMO MODE/);
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { mode: string; notice?: string };
+      expect(health.mode).toBe("demo");
+      expect(health.notice).toMatch(/simulated/);
+
+      const jobId = await eventually(
+        () => /api\/jobs\/(\S+)/.exec(stdout)?.[1],
+        "the first backup's job",
+        10_000,
+      );
+      const job = await eventually(
+        async () => {
+          const body = (await (await fetch(`${url}/api/jobs/${jobId}`)).json()) as {
+            status: string;
+            recoveryPointId?: string;
+          };
+          return body.status === "InProgress" ? undefined : body;
+        },
+        "the first backup to finish",
+        60_000,
+      );
+      expect(job.status).toBe("Succeeded");
+      const point = (await (await fetch(`${url}/api/recovery-points/${job.recoveryPointId}`)).json()) as {
+        volumeSnapshots: unknown[];
+        totalItems: number;
+      };
+      expect(point.volumeSnapshots.length).toBeGreaterThanOrEqual(2);
+      expect(point.totalItems).toBeGreaterThan(10);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(stdout).toMatch(/stopping/);
+      expect(stdout + stderr).not.toMatch(/AccountKey/);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nstdout: ${stdout}\nstderr: ${stderr}`);
+    } finally {
+      child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
