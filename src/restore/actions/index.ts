@@ -31,7 +31,8 @@ export const restoreItemActions: readonly RestoreItemAction[] = [
   namespaceMappingAction,
 ];
 
-export interface ItemOutcome {
+/** What the actions made of one item: the item to restore, or why it is skipped. */
+export interface ActionsOutcome {
   item?: KubeObject;
   skip?: { action: string; reason: string };
   warnings: string[];
@@ -43,7 +44,7 @@ export function runRestoreItemActions(
   type: { group: string; resource: string },
   context: RestoreContext,
   actions: readonly RestoreItemAction[] = restoreItemActions,
-): ItemOutcome {
+): ActionsOutcome {
   let current = item;
   const warnings: string[] = [];
   for (const action of actions) {
