@@ -98,6 +98,22 @@ const defaulters: Record<string, (o: KubeObject) => void> = {
     labels["kubernetes.io/metadata.name"] = String(meta.name ?? "");
     setDefault(obj(o, "spec"), "finalizers", ["kubernetes"]);
   },
+  // SetDefaults_Service: what the request is decoded with (and so owned by its manager); the
+  // cluster IPs, IP families and node ports are allocated later by the storage and owned by none.
+  "/services": (o) => {
+    const spec = obj(o, "spec");
+    setDefault(spec, "type", "ClusterIP");
+    setDefault(spec, "sessionAffinity", "None");
+    for (const port of list(spec, "ports")) {
+      setDefault(port, "protocol", "TCP");
+      setDefault(port, "targetPort", port.port);
+    }
+    if (spec.type !== "ExternalName") setDefault(spec, "internalTrafficPolicy", "Cluster");
+    if (spec.type === "NodePort" || spec.type === "LoadBalancer") {
+      setDefault(spec, "externalTrafficPolicy", "Cluster");
+    }
+    if (spec.type === "LoadBalancer") setDefault(spec, "allocateLoadBalancerNodePorts", true);
+  },
   "/persistentvolumeclaims": (o) => setDefault(obj(o, "spec"), "volumeMode", "Filesystem"),
   "/persistentvolumes": (o) => {
     const spec = obj(o, "spec");

@@ -121,6 +121,10 @@ export class StoreWriter {
     if (isCrdType(type)) object.status = initialCrdStatus(object);
     applyDefaults(type.group, type.resource, object);
 
+    // As in kube-apiserver, the field manager records the request (defaults included) before
+    // mutating admission and the storage allocate anything: an allocated clusterIP or nodePort is
+    // owned by no manager, so a restore can tell it from one the user asked for.
+    const managed = this.managedFieldsOf(type, undefined, object, options);
     const admission = runAdmission(this.store.admissionHooks, {
       operation: "CREATE",
       type,
@@ -133,7 +137,7 @@ export class StoreWriter {
       admission.abort?.();
       throw err;
     }
-    const stored = this.withManagedFields(type, undefined, object, options);
+    const stored = withRecorded(object, managed);
     if (options.dryRun) {
       admission.abort?.();
       return { object: orderedObject(stored), rv: 0 };
@@ -181,6 +185,7 @@ export class StoreWriter {
     }
 
     const next = nextState(type, old, input, options);
+    const managed = this.managedFieldsOf(type, old, next, options);
     const admission = runAdmission(this.store.admissionHooks, {
       operation: "UPDATE",
       type,
@@ -200,7 +205,7 @@ export class StoreWriter {
     if (tracksGeneration(type) && specChanged(type, old, next)) {
       meta(next).generation = (old.metadata?.generation ?? 0) + 1;
     }
-    const stored = this.withManagedFields(type, old, next, options);
+    const stored = withRecorded(next, managed);
     meta(stored).resourceVersion = String(current.rv);
     if (isUnchanged(old, stored)) {
       admission.abort?.();
@@ -261,6 +266,18 @@ export class StoreWriter {
     if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata?.name ?? "", causes);
   }
 
+  /** The managedFields for `next` as requested, computed on a copy (undefined: the caller set them). */
+  private managedFieldsOf(
+    type: ServedType,
+    old: KubeObject | undefined,
+    next: KubeObject,
+    options: InternalWriteOptions,
+  ): unknown[] | undefined {
+    if (options.managedFieldsComputed) return undefined;
+    const recorded = this.withManagedFields(type, old, structuredClone(next), options);
+    return (recorded.metadata?.managedFields as unknown[] | undefined) ?? [];
+  }
+
   private withManagedFields(
     type: ServedType,
     old: KubeObject | undefined,
@@ -295,4 +312,12 @@ export class StoreWriter {
       at: Date.now(),
     });
   }
+}
+
+function withRecorded(object: KubeObject, managedFields: unknown[] | undefined): KubeObject {
+  if (managedFields === undefined) return object;
+  const m = meta(object);
+  if (managedFields.length > 0) m.managedFields = managedFields as NonNullable<typeof m.managedFields>;
+  else delete m.managedFields;
+  return object;
 }
