@@ -188,6 +188,13 @@ describe("restore item actions: what they keep and change", () => {
       /never restored/,
     ],
     [
+      "a namespace's kube-root-ca.crt is left to the target cluster",
+      "",
+      "configmaps",
+      obj("v1", "ConfigMap", { metadata: { name: "kube-root-ca.crt" } }),
+      /published by the target cluster/,
+    ],
+    [
       "a VolumeAttachment is never restored",
       "storage.k8s.io",
       "volumeattachments",

@@ -3,7 +3,7 @@
 import type { KubeObject } from "../../kube/types.js";
 import { jobAction } from "./job.js";
 import { namespaceMappingAction } from "./namespace-mapping.js";
-import { neverRestoreActions } from "./never-restore.js";
+import { neverRestoreActions, rootCaConfigMapAction } from "./never-restore.js";
 import { ownerReferencesAction } from "./owner-references.js";
 import { persistentVolumeAction } from "./persistent-volume.js";
 import { persistentVolumeClaimAction } from "./persistent-volume-claim.js";
@@ -19,6 +19,7 @@ export type { ActionResult, AppliesTo, RestoreContext, RestoredItemRef, RestoreI
 // Kind-specific actions read status and managedFields, so server fields go after them.
 export const restoreItemActions: readonly RestoreItemAction[] = [
   ...neverRestoreActions,
+  rootCaConfigMapAction,
   secretAction,
   podAction,
   jobAction,

@@ -15,3 +15,15 @@ export const neverRestoreActions: RestoreItemAction[] = NEVER_RESTORED.map(({ gr
   appliesTo: { group, resources: [resource] },
   execute: () => ({ skip: `${resource} are never restored: ${reason}` }),
 }));
+
+/** Each namespace's copy of the cluster's root CA, which the target cluster publishes itself. */
+export const rootCaConfigMapAction: RestoreItemAction = {
+  name: "never-restore-root-ca",
+  appliesTo: { group: "", resources: ["configmaps"] },
+  execute: (item) =>
+    item.metadata?.name === "kube-root-ca.crt"
+      ? {
+          skip: "kube-root-ca.crt is published by the target cluster; the source cluster's CA must not replace it",
+        }
+      : {},
+};
