@@ -44,6 +44,26 @@ export class InstanceExistsError extends Error {
   }
 }
 
+/**
+ * Starts `name` under `instanceId` unless an instance with that id exists in any state: what a
+ * timer uses so that firing twice (or on two hosts) starts one orchestration. True when started.
+ */
+export async function startOnce(
+  client: OrchestrationClient,
+  name: string,
+  instanceId: string,
+  input: unknown,
+): Promise<boolean> {
+  if (await client.getStatus(instanceId)) return false;
+  try {
+    await client.startNew(name, { instanceId, input });
+    return true;
+  } catch (error) {
+    if (error instanceof InstanceExistsError) return false;
+    throw error;
+  }
+}
+
 export const ACTIVE_STATUSES: readonly RuntimeStatus[] = ["Pending", "Running", "Suspended"];
 
 export function isActive(status: OrchestrationStatus | undefined): boolean {

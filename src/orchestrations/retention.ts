@@ -11,7 +11,7 @@ import {
   deleteRecoveryPoint,
   finishDeletion,
 } from "../store/recovery-point-deletion.js";
-import { InstanceExistsError, type OrchestrationClient } from "./client.js";
+import { type OrchestrationClient, startOnce } from "./client.js";
 import { type DeletionWork, deletionDeps, type PointFailure, runDeletions } from "./deletions.js";
 import type { Environment } from "./environment.js";
 import type { OrchestrationModule } from "./module.js";
@@ -227,19 +227,10 @@ export function retentionSweepId(at: Date): string {
 }
 
 /** Starts the day's sweep unless it already exists; true when it was started. */
-export async function startRetentionSweep(client: OrchestrationClient, at: Date): Promise<boolean> {
-  const instanceId = retentionSweepId(at);
-  if (await client.getStatus(instanceId)) return false;
-  try {
-    await client.startNew("retentionSweep", {
-      instanceId,
-      input: { at: at.toISOString() } satisfies SweepInput,
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof InstanceExistsError) return false;
-    throw error;
-  }
+export function startRetentionSweep(client: OrchestrationClient, at: Date): Promise<boolean> {
+  return startOnce(client, "retentionSweep", retentionSweepId(at), {
+    at: at.toISOString(),
+  } satisfies SweepInput);
 }
 
 export const retentionModule: OrchestrationModule = {

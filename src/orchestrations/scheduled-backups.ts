@@ -7,7 +7,7 @@ import * as df from "durable-functions";
 import type { Policy } from "../model/policy.js";
 import { latestDueSlot, latestSlot } from "../schedule/slots.js";
 import { ScheduleStateStore } from "../store/schedule-state.js";
-import { InstanceExistsError, type OrchestrationClient } from "./client.js";
+import { type OrchestrationClient, startOnce } from "./client.js";
 import type { Environment } from "./environment.js";
 import type { OrchestrationModule } from "./module.js";
 
@@ -79,19 +79,10 @@ export function scheduledBackupId(instance: string, slot: string): string {
 }
 
 /** Starts the tick orchestration for `at` unless it already exists; true when it was started. */
-export async function startTick(client: OrchestrationClient, at: Date): Promise<boolean> {
-  const instanceId = tickInstanceId(at);
-  if (await client.getStatus(instanceId)) return false;
-  try {
-    await client.startNew("scheduledBackups", {
-      instanceId,
-      input: { tick: roundToTick(at).toISOString() } satisfies TickInput,
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof InstanceExistsError) return false;
-    throw error;
-  }
+export function startTick(client: OrchestrationClient, at: Date): Promise<boolean> {
+  return startOnce(client, "scheduledBackups", tickInstanceId(at), {
+    tick: roundToTick(at).toISOString(),
+  } satisfies TickInput);
 }
 
 const LIST_RETRY = new df.RetryOptions(5_000, 3);
