@@ -6,6 +6,16 @@ import { benchSimList } from "./sim-list.js";
 import { printSnapshotBench } from "./snapshots.js";
 
 const quick = process.argv.includes("quick");
+// `npm run bench -- tick [quick]` / `-- restore [quick]`: only that benchmark (bench/tick.ts,
+// bench/restore.ts); the default run ends with both.
+if (process.argv.includes("tick")) {
+  await (await import("./tick.js")).printTickBench(quick);
+  process.exit(0);
+}
+if (process.argv.includes("restore")) {
+  await (await import("./restore.js")).printRestoreBench(quick);
+  process.exit(0);
+}
 
 const list = await benchSimList(quick ? 10_000 : 50_000);
 console.log("simulator: paged list of every ConfigMap across namespaces (limit 500)");
@@ -46,3 +56,5 @@ if (first && last) {
 }
 
 await printSnapshotBench();
+await (await import("./restore.js")).printRestoreBench(quick);
+await (await import("./tick.js")).printTickBench(quick);
