@@ -7,6 +7,7 @@ import { errorResponse } from "./errors.js";
 import { healthRoute } from "./health.js";
 import type { ApiRequest, ApiResponse } from "./http.js";
 import { jobRoutes } from "./jobs.js";
+import { restoreRoutes } from "./restores.js";
 import { matchRoute, type Route } from "./router.js";
 
 export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>;
@@ -18,7 +19,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     // An instance's delete stops protection (backupRoutes); policies and clusters are plain deletes.
     if (collection.kind !== "instance") routes.push(deleteDefinitionRoute(deps, collection));
   }
-  routes.push(...backupRoutes(deps), ...jobRoutes(deps));
+  routes.push(...backupRoutes(deps), ...restoreRoutes(deps), ...jobRoutes(deps));
   return routes;
 }
 

@@ -3,6 +3,7 @@
 import { formatIssuePath, type ModelIssue } from "../model/issues.js";
 import { redactSecrets } from "../model/storage.js";
 import { InstanceExistsError } from "../orchestrations/client.js";
+import { RestorePlanError } from "../restore/errors.js";
 import { CatalogError } from "../store/catalog.js";
 import { DefinitionError, DefinitionInvalidError } from "../store/definitions.js";
 import { ApiError, type ApiResponse, type FieldError, problem } from "./http.js";
@@ -22,6 +23,12 @@ export function errorResponse(error: unknown, log: (message: string) => void): A
     return problem(error.status, error.message);
   }
   if (error instanceof InstanceExistsError) return problem(409, error.message);
+  if (error instanceof RestorePlanError) {
+    // A target that is not a registered cluster is bad input, like an instance naming an unknown cluster.
+    const status = error.code === "TargetClusterUnknown" ? 400 : error.statusCode;
+    const message = error.message.replace(/^targetCluster: /, "");
+    return problem(status, error.message, error.field ? [{ field: error.field, message }] : []);
+  }
   if (error instanceof CatalogError) {
     const status =
       error.code === "StorageUnavailable" ? 503 : error.code === "RecoveryPointNotFound" ? 404 : 500;

@@ -3,7 +3,9 @@
 import { Command } from "commander";
 import { registerBackupCommand } from "./commands/backup.js";
 import { registerDescribeCommand } from "./commands/describe.js";
+import { registerImportVeleroCommand } from "./commands/import-velero.js";
 import { registerRecoveryPointsCommand } from "./commands/recovery-points.js";
+import { registerRestoreCommand } from "./commands/restore.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { ConfigError, formatConfigIssue } from "./config-file.js";
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerBackupCommand(program);
   registerRecoveryPointsCommand(program);
   registerDescribeCommand(program);
+  registerRestoreCommand(program);
+  registerImportVeleroCommand(program);
   registerServeCommand(program);
   registerSimCommand(program);
   return program;

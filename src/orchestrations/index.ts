@@ -3,6 +3,8 @@
 import { backupInstanceModule } from "./backup-instance.js";
 import type { EnvironmentProvider } from "./environment.js";
 import { type OrchestrationModule, registerModules } from "./module.js";
+import { restoreModule } from "./restore.js";
+import { restoreVolumeModule } from "./restore-volume.js";
 import { retentionModule } from "./retention.js";
 import { scheduledBackupsModule } from "./scheduled-backups.js";
 
@@ -10,6 +12,8 @@ export const MODULES: readonly OrchestrationModule[] = [
   backupInstanceModule,
   scheduledBackupsModule,
   retentionModule,
+  restoreModule,
+  restoreVolumeModule,
 ];
 
 export function registerAll(provide: EnvironmentProvider): void {

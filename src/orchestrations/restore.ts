@@ -1,0 +1,215 @@
+// The durable restore: planRestore (verify and plan the archive into a blob) -> one restoreVolume
+// activity per snapshot, with retry -> attachRestoredDisks -> applyResources per phase ->
+// reportRestore (the result blob and the output). The orchestrator only decides; each activity
+// (restore-activities.ts) does one idempotent step and hands bulk state on through blobs.
+import * as df from "durable-functions";
+import type { OrchestrationModule } from "./module.js";
+import {
+  applyResources,
+  attachRestoredDisks,
+  planRestoreActivity,
+  reportRestore,
+} from "./restore-activities.js";
+import {
+  type ApplyResourcesOutput,
+  type AttachDisksInput,
+  type PlanRestoreOutput,
+  RESTORE,
+  type RestoreInput,
+  type RestoreOutput,
+  type RestoreProgress,
+  type RestoreVolumeInput,
+  type RestoreVolumeOutput,
+  restoreActivities,
+  restoreInputSchema,
+} from "./restore-contract.js";
+
+export * from "./restore-activities.js";
+export * from "./restore-contract.js";
+
+type Step<T = void> = Generator<df.Task, T, unknown>;
+
+/** Storage-only steps (plan, attach, report): a blip must not fail the restore. */
+function storageRetry(): df.RetryOptions {
+  const retry = new df.RetryOptions(2_000, 3);
+  retry.backoffCoefficient = 2;
+  return retry;
+}
+
+/** A new disk from a snapshot after a transient ARM failure: 5 s, 10 s, 20 s, four attempts in all. */
+function volumeRetry(): df.RetryOptions {
+  const retry = new df.RetryOptions(5_000, 4);
+  retry.backoffCoefficient = 2;
+  return retry;
+}
+
+/** A phase is applied again only once: its items are idempotent, but a cluster that is down stays down. */
+function applyRetry(): df.RetryOptions {
+  return new df.RetryOptions(5_000, 2);
+}
+
+/** The message of an activity failure as the activity threw it (without the SDK's "Error: " prefix). */
+function reasonOf(error: unknown): string {
+  if (error instanceof df.TaskFailedError) return error.failureDetails.errorMessage ?? error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Waits for every task (Task.all fails fast) and reports each one's outcome. */
+function* settleAll<T>(context: df.OrchestrationContext, tasks: df.Task[]): Step<Settled<T>[]> {
+  if (tasks.length === 0) return [];
+  try {
+    yield context.df.Task.all(tasks);
+  } catch {
+    for (const task of tasks) {
+      if (task.isCompleted) continue;
+      try {
+        yield task;
+      } catch {
+        // recorded below
+      }
+    }
+  }
+  return tasks.map((task) =>
+    task.isFaulted ? { ok: false, error: reasonOf(task.result) } : { ok: true, value: task.result as T },
+  );
+}
+
+/** One run's input, start time and progress; its steps yield tasks. */
+class RestoreRun {
+  readonly progress: RestoreProgress;
+  readonly startedAt: string;
+  failure: string | undefined;
+
+  constructor(
+    readonly context: df.OrchestrationContext,
+    readonly input: RestoreInput,
+  ) {
+    this.startedAt = context.df.currentUtcDateTime.toISOString();
+    this.progress = {
+      phase: "plan",
+      restoreId: input.restoreId,
+      recoveryPointId: input.request.recoveryPointId,
+      targetCluster: input.targetCluster,
+      dryRun: input.request.dryRun,
+    };
+  }
+
+  status(update: Partial<RestoreProgress>): void {
+    Object.assign(this.progress, update);
+    this.context.df.setCustomStatus({ ...this.progress });
+  }
+
+  *plan(): Step<PlanRestoreOutput> {
+    this.status({ phase: "plan" });
+    const { restoreId, targetCluster, request } = this.input;
+    const planned = (yield this.context.df.callActivityWithRetry(
+      restoreActivities.planRestore,
+      storageRetry(),
+      { restoreId, targetCluster, request },
+    )) as PlanRestoreOutput;
+    if (planned.ok) this.status({ items: planned.phases.reduce((sum, phase) => sum + phase.items, 0) });
+    return planned;
+  }
+
+  /** One restoreVolume per planned volume, then the disks put into the plan; a failed volume is recorded. */
+  *volumes(planned: Extract<PlanRestoreOutput, { ok: true }>): Step {
+    const attach: AttachDisksInput = { restoreId: this.input.restoreId, disks: [], failures: [] };
+    // A dry run creates no disk: the PVs are validated as planned.
+    if (planned.volumes.length > 0 && !this.input.request.dryRun) {
+      this.status({ phase: "volumes", volumesDone: 0, volumesTotal: planned.volumes.length });
+      const tasks = planned.volumes.map((volume) => {
+        const request: RestoreVolumeInput = {
+          restoreId: this.input.restoreId,
+          recoveryPointId: this.input.request.recoveryPointId,
+          volume,
+          targetCluster: this.input.targetCluster,
+        };
+        return this.context.df.callActivityWithRetry(restoreActivities.restoreVolume, volumeRetry(), request);
+      });
+      const outcomes = yield* settleAll<RestoreVolumeOutput>(this.context, tasks);
+      outcomes.forEach((outcome, index) => {
+        const volume = planned.volumes[index];
+        if (!volume) return;
+        if (outcome.ok) {
+          const { pvName, diskId, location, zone, skuName } = outcome.value;
+          attach.disks.push({ pvName, diskId, location, skuName, ...(zone !== undefined ? { zone } : {}) });
+        } else attach.failures.push({ pv: volume.pv, reason: outcome.error });
+      });
+      this.status({ volumesDone: attach.disks.length });
+    }
+    yield this.context.df.callActivityWithRetry(
+      restoreActivities.attachRestoredDisks,
+      storageRetry(),
+      attach,
+    );
+  }
+
+  /** The phases in order; the running counts go into the custom status after each. */
+  *apply(planned: Extract<PlanRestoreOutput, { ok: true }>): Step {
+    const counts = { total: 0, created: 0, patched: 0, skipped: 0, failed: 0 };
+    for (const [index, phase] of planned.phases.entries()) {
+      this.status({ phase: phase.name, counts: { ...counts } });
+      const applied = (yield this.context.df.callActivityWithRetry(
+        restoreActivities.applyResources,
+        applyRetry(),
+        { restoreId: this.input.restoreId, phase: index },
+      )) as ApplyResourcesOutput;
+      for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += applied.counts[key];
+      this.status({ counts: { ...counts } });
+    }
+  }
+
+  *report(): Step<RestoreOutput> {
+    this.status({ phase: "report" });
+    const { request } = this.input;
+    const output = (yield this.context.df.callActivityWithRetry(
+      restoreActivities.reportRestore,
+      storageRetry(),
+      {
+        restoreId: this.input.restoreId,
+        startedAt: this.startedAt,
+        recoveryPointId: request.recoveryPointId,
+        targetCluster: this.input.targetCluster,
+        instance: this.input.instance,
+        dryRun: request.dryRun,
+        conflictPolicy: request.conflictPolicy,
+        ...(this.failure !== undefined ? { failure: this.failure } : {}),
+      },
+    )) as RestoreOutput;
+    this.status({ phase: "done", counts: output.counts });
+    return output;
+  }
+}
+
+export function* restore(context: df.OrchestrationContext): Step<RestoreOutput> {
+  const parsed = restoreInputSchema.safeParse(context.df.getInput());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid input: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
+  }
+  const run = new RestoreRun(context, parsed.data);
+  try {
+    const planned = yield* run.plan();
+    if (!planned.ok) {
+      run.failure = planned.reason;
+    } else {
+      yield* run.volumes(planned);
+      yield* run.apply(planned);
+    }
+  } catch (error) {
+    run.failure = reasonOf(error);
+  }
+  return yield* run.report();
+}
+
+export const restoreModule: OrchestrationModule = {
+  orchestrators: { [RESTORE]: restore },
+  activities: {
+    [restoreActivities.planRestore]: planRestoreActivity,
+    [restoreActivities.attachRestoredDisks]: attachRestoredDisks,
+    [restoreActivities.applyResources]: applyResources,
+    [restoreActivities.reportRestore]: reportRestore,
+  },
+};
