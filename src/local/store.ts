@@ -215,7 +215,12 @@ export class BlobInstanceStore implements InstanceStore {
   async #download(blobName: string): Promise<StoredInstance | undefined> {
     let body: Buffer;
     try {
-      body = await this.container.getBlobClient(blobName).downloadToBuffer();
+      // One GET reads one version whole; downloadToBuffer sizes its buffer from a separate HEAD and
+      // then reads ranges, so an instance saved in between came back cut off (invalid JSON).
+      const response = await this.container.getBlobClient(blobName).download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk));
+      body = Buffer.concat(chunks);
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
