@@ -10,6 +10,7 @@ import { startAzurite } from "../src/store/azurite.js";
 interface WorkerResult {
   mode: string;
   seconds: number;
+  cpuSeconds: number;
   items: number;
   types: number;
   requests: number;
@@ -24,6 +25,8 @@ export interface ExportBenchRow {
   listSeconds: number;
   exportSeconds: number;
   throughputRatio: number;
+  listCpuSeconds: number;
+  exportCpuSeconds: number;
   exportItems: number;
   listRequests: number;
   exportRequests: number;
@@ -101,6 +104,8 @@ export async function benchExport(
           listSeconds: list.seconds,
           exportSeconds: exported.seconds,
           throughputRatio: list.seconds / exported.seconds,
+          listCpuSeconds: list.cpuSeconds,
+          exportCpuSeconds: exported.cpuSeconds,
           exportItems: exported.items,
           listRequests: list.requests,
           exportRequests: exported.requests,

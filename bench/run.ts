@@ -34,20 +34,29 @@ const rows = await benchExport(quick ? [5_000, 30_000] : [5_000, 50_000, 300_000
 console.log(
   `\nbackup export vs a bare paged list of the same types (fresh process each, 200 namespaces, gzip level ${GZIP_LEVEL})`,
 );
-console.log("  objects  types  list s  export s  list/export  calls (budget)  archive MB  peak RSS MB");
+console.log(
+  "  objects  types  list s  export s  list/export  calls (budget)  archive MB  peak RSS MB  CPU s list/export",
+);
 for (const r of rows) {
   console.log(
-    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${r.throughputRatio.toFixed(2).padStart(11)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.archiveMb.toFixed(1).padStart(10)}  ${r.peakRssMb.toFixed(0).padStart(11)}`,
+    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${r.throughputRatio.toFixed(2).padStart(11)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.archiveMb.toFixed(1).padStart(10)}  ${r.peakRssMb.toFixed(0).padStart(11)}  ${`${r.listCpuSeconds.toFixed(2)}/${r.exportCpuSeconds.toFixed(2)}`.padStart(17)}`,
   );
 }
+console.log(
+  "  (CPU: the measured process's, all its threads, zlib's included; the simulator runs apart. On a\n" +
+    "   machine with few cores and other load, wall time follows CPU time and the ratio falls.)",
+);
 const first = rows[0];
 const last = rows[rows.length - 1];
 if (first && last) {
   const growth = last.peakRssMb - first.peakRssMb;
-  const worstRatio = Math.min(...rows.map((r) => r.throughputRatio));
+  // The target is set for 50,000 objects and more; the smallest run is the memory baseline, where
+  // a backup's fixed costs (blob container, uploads, manifest, a colder JIT) outweigh the listing.
+  const targeted = rows.length > 1 ? rows.slice(1) : rows;
+  const worstRatio = Math.min(...targeted.map((r) => r.throughputRatio));
   const overBudget = rows.filter((r) => r.exportRequests > r.requestBudget).length;
   console.log(
-    `\n  throughput: export at ${(worstRatio * 100).toFixed(0)}% of the bare list at worst (target >= 80%)`,
+    `\n  throughput: export at ${(worstRatio * 100).toFixed(0)}% of the bare list at worst from ${targeted[0]?.objects} objects (target >= 80%); ${(first.throughputRatio * 100).toFixed(0)}% at ${first.objects}, the memory baseline`,
   );
   console.log(
     `  memory: peak RSS grows ${growth.toFixed(0)} MB from ${first.objects} to ${last.objects} objects (target < 100 MB)`,

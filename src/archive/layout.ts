@@ -88,12 +88,21 @@ export function checkItemIdentity(item: ItemIdentity & { kind: string }): void {
     fail(`version ${JSON.stringify(item.version)} is not a Kubernetes API version`);
   }
   if (item.kind === "" || item.kind.includes("/")) fail(`kind ${JSON.stringify(item.kind)} is not a kind`);
-  if (item.namespace !== undefined && item.namespace !== "") {
-    const reason = unsafeNameReason(item.namespace);
-    if (reason) fail(`namespace ${reason}`);
-  }
-  const reason = unsafeNameReason(item.name);
-  if (reason) fail(`name ${reason}`);
+  checkItemName(item);
+}
+
+/**
+ * The part of checkItemIdentity that differs from item to item of a type: its namespace and name.
+ * For a caller that has checked the type with checkItemIdentity already.
+ */
+export function checkItemName(item: ItemIdentity): void {
+  const namespaceReason =
+    item.namespace !== undefined && item.namespace !== "" ? unsafeNameReason(item.namespace) : undefined;
+  const nameReason = namespaceReason ? undefined : unsafeNameReason(item.name);
+  if (!namespaceReason && !nameReason) return;
+  const what = `${item.namespace ? `${item.namespace}/` : ""}${item.name}`;
+  const detail = namespaceReason ? `namespace ${namespaceReason}` : `name ${nameReason}`;
+  throw new UnsafeItemError(`cannot archive ${item.resource || "?"} ${JSON.stringify(what)}: ${detail}`);
 }
 
 /** Parses an entry path of the archive; throws ArchiveFormatError for anything off the layout. */

@@ -9,6 +9,8 @@ export const END_OF_ARCHIVE: Buffer = Buffer.alloc(2 * BLOCK_SIZE);
 const NAME_SIZE = 100;
 const PREFIX_SIZE = 155;
 const USTAR_MAGIC = "ustar\0";
+/** The largest size an 11-digit octal field holds. */
+const MAX_OCTAL_11 = 8 ** 11 - 1;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's isASCII: 7-bit, no NUL
 const ASCII = /^[\x01-\x7f]*$/;
 
@@ -28,7 +30,18 @@ export interface FileHeaderOptions {
  * fits (splitting at a '/' into prefix and name), else a PAX extended header carrying "path".
  * The fields every entry shares are laid out once: headers are the hot path of a backup.
  */
-export function fileHeaderEncoder(options: FileHeaderOptions): (path: string, size: number) => Buffer {
+export interface FileHeaderEncoder {
+  /** The header block(s) of an entry: one USTAR block, or a PAX header, its records and a block. */
+  encode(path: string, size: number): Buffer;
+  /**
+   * Writes the single USTAR block of an entry whose path fits the name field as is (ASCII, at
+   * most 100 bytes) at `offset` of `target`, with no allocation; false (and `target` left to be
+   * overwritten) when the path needs `encode`. `target` must have 512 bytes free at `offset`.
+   */
+  encodeInto(target: Buffer, offset: number, path: string, size: number): boolean;
+}
+
+export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder {
   const template = Buffer.alloc(BLOCK_SIZE);
   writeOctal(template, 100, 8, options.mode);
   writeOctal(template, 108, 8, 0); // uid
@@ -53,7 +66,37 @@ export function fileHeaderEncoder(options: FileHeaderOptions): (path: string, si
     return block;
   };
 
-  return (path, size) => {
+  const encodeInto = (target: Buffer, offset: number, path: string, size: number): boolean => {
+    if (path.length > NAME_SIZE || size > MAX_OCTAL_11 || !Number.isInteger(size) || size < 0) return false;
+    target.set(template, offset);
+    let sum = templateSum;
+    for (let i = 0; i < path.length; i++) {
+      const code = path.charCodeAt(i);
+      if (code === 0 || code > 0x7f) return false;
+      target[offset + i] = code;
+      sum += code;
+    }
+    // The size as 11 octal digits and a NUL, most significant first.
+    let rest = size;
+    for (let i = 134; i >= 124; i--) {
+      const digit = rest % 8;
+      rest = (rest - digit) / 8;
+      target[offset + i] = 0x30 + digit;
+      sum += 0x30 + digit;
+    }
+    // The checksum as "%06o\0 ": a header's sum is far below 8^6.
+    rest = sum;
+    for (let i = 153; i >= 148; i--) {
+      const digit = rest % 8;
+      rest = (rest - digit) / 8;
+      target[offset + i] = 0x30 + digit;
+    }
+    target[offset + 154] = 0;
+    target[offset + 155] = 0x20;
+    return true;
+  };
+
+  const encode = (path: string, size: number): Buffer => {
     if (path.length <= NAME_SIZE && ASCII.test(path)) return ustarBlock(path, "", size);
     const split = splitUstarPath(path);
     if (split) return ustarBlock(split.name, split.prefix, size);
@@ -85,6 +128,7 @@ export function fileHeaderEncoder(options: FileHeaderOptions): (path: string, si
     );
     return Buffer.concat([paxBlock, records, Buffer.alloc(paddingFor(records.length)), main]);
   };
+  return { encode, encodeInto };
 }
 
 /** Go's formatString on an over-long name: the first 100 bytes, a trailing '/' run cut by a NUL. */

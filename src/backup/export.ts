@@ -2,7 +2,7 @@
 // archive and the resource list, both streamed into blobs as they are written. Partial failures
 // (a forbidden or vanished type) become warnings and errors; only what stops the job throws.
 import { UnsafeItemError } from "../archive/errors.js";
-import type { ArchiveWriter } from "../archive/writer.js";
+import type { ArchiveItem, ArchiveWriter } from "../archive/writer.js";
 import type { Cluster } from "../kube/cluster.js";
 import { discoverResources } from "../kube/discovery.js";
 import { isKubeApiError } from "../kube/errors.js";
@@ -76,16 +76,29 @@ export async function exportResources(
   const plan = planBackup(discovered.types, instance, options.denyList ? { denyList: options.denyList } : {});
 
   const deps = new DependencyTracker();
+  // These run per item: namespace patterns are matched once per namespace, and labels only when
+  // there are selectors to match them against.
+  const namespaces = new Map<string, boolean>();
+  const selectsNamespace = (ns: string) => {
+    let selected = namespaces.get(ns);
+    if (selected === undefined) {
+      selected = plan.selectsNamespace(ns);
+      namespaces.set(ns, selected);
+    }
+    return selected;
+  };
+  const labelsFree = noSelectors(instance);
+  const selectsLabels = (item: KubeObject) => labelsFree || plan.selectsLabels(item.metadata.labels);
   const selectNamespaced: Filter = (type, item) => {
     const ns = item.metadata.namespace ?? "";
-    if (!plan.selectsNamespace(ns) || !plan.selectsLabels(item.metadata.labels)) return false;
+    if (!selectsNamespace(ns) || !selectsLabels(item)) return false;
     deps.record(type, item);
     if (type.group === "" && type.resource === "persistentvolumeclaims") {
       outcome.claims.push({ namespace: ns, name: item.metadata.name ?? "" });
     }
     return true;
   };
-  const selectCluster: Filter = (_t, item) => plan.selectsLabels(item.metadata.labels);
+  const selectCluster: Filter = (_t, item) => selectsLabels(item);
   const needed: Filter = (type, item) =>
     deps.needs(type, item) ||
     (isNamespaceType(type) && noSelectors(instance) && plan.selectsNamespace(item.metadata.name ?? ""));
@@ -155,17 +168,19 @@ async function exportPage(
     const json = page.json[i];
     const namespace = item.metadata.namespace;
     const name = item.metadata.name ?? "";
+    const entry: ArchiveItem = {
+      group: type.group,
+      version: type.version,
+      resource: type.resource,
+      kind: type.kind,
+      name,
+      object: item,
+    };
+    if (namespace) entry.namespace = namespace;
+    if (json) entry.json = json;
     try {
-      await sinks.archive.add({
-        group: type.group,
-        version: type.version,
-        resource: type.resource,
-        kind: type.kind,
-        ...(namespace ? { namespace } : {}),
-        name,
-        object: item,
-        ...(json ? { json } : {}),
-      });
+      // A promise per item only when the archive's consumer is behind.
+      if (!sinks.archive.write(entry)) await sinks.archive.drained();
     } catch (error) {
       if (!(error instanceof UnsafeItemError)) throw error;
       outcome.warnings.push({
