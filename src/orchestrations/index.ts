@@ -4,6 +4,7 @@ import { backupInstanceModule } from "./backup-instance.js";
 import type { EnvironmentProvider } from "./environment.js";
 import { type OrchestrationModule, registerModules } from "./module.js";
 import { restoreModule } from "./restore.js";
+import { restoreHooksModule } from "./restore-hooks.js";
 import { restoreVolumeModule } from "./restore-volume.js";
 import { retentionModule } from "./retention.js";
 import { scheduledBackupsModule } from "./scheduled-backups.js";
@@ -14,6 +15,7 @@ export const MODULES: readonly OrchestrationModule[] = [
   retentionModule,
   restoreModule,
   restoreVolumeModule,
+  restoreHooksModule,
 ];
 
 export function registerAll(provide: EnvironmentProvider): void {

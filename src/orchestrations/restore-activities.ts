@@ -5,6 +5,8 @@ import { isArchiveFormatError, isArchiveIntegrityError } from "../archive/index.
 import type { Cluster } from "../kube/cluster.js";
 import { type ApplyOptions, applyPhase } from "../restore/apply.js";
 import { isRestorePlanError } from "../restore/errors.js";
+import { statusWithHooks } from "../restore/hooks/result.js";
+import { hasRestoreHookAnnotations } from "../restore/hooks/targets.js";
 import { loadRestorePlan } from "../restore/load.js";
 import { ownerUidsNamedBy } from "../restore/owners.js";
 import {
@@ -27,7 +29,12 @@ import {
   type RestoreOutput,
   restoreActivities,
 } from "./restore-contract.js";
-import { type PhasePart, RestoreParts, type StoredRestoreResult } from "./restore-parts.js";
+import {
+  type PhasePart,
+  RestoreParts,
+  type RestorePartTypes,
+  type StoredRestoreResult,
+} from "./restore-parts.js";
 import { applyRestoredDisks } from "./restore-volume.js";
 
 /** Longest wait for restored CustomResourceDefinitions to be Established. */
@@ -72,6 +79,7 @@ export async function planRestoreActivity(
     volumes: plan.volumes,
     skipped: plan.skipped.length,
     unselected: plan.unselected,
+    annotatedHooks: hasRestoreHookAnnotations(plan.phases.flatMap((phase) => phase.items)),
   };
 }
 
@@ -294,11 +302,13 @@ export async function reportRestore(input: ReportRestoreInput, env: Environment)
   }
   const applied = [...phases.flatMap((phase) => phase.items), ...notApplied];
   warnings.push(...phases.flatMap((phase) => phase.warnings));
+  const hooks = await hooksOf(parts, input.hooksFailure);
+  warnings.push(...(hooks?.warnings ?? []));
   const appliedCounts = countOutcomes(applied);
   const status =
     input.failure !== undefined && appliedCounts.created + appliedCounts.patched === 0
       ? "Failed"
-      : restoreStatus(appliedCounts);
+      : statusWithHooks(restoreStatus(appliedCounts), hooks);
   const result: StoredRestoreResult = {
     restoreId: input.restoreId,
     ...(input.instance ? { instance: input.instance } : {}),
@@ -321,8 +331,30 @@ export async function reportRestore(input: ReportRestoreInput, env: Environment)
     warnings,
     ...(input.failure !== undefined ? { error: input.failure } : {}),
   };
+  if (hooks && (hooks.targets > 0 || hooks.errors.length > 0)) {
+    const { warnings: _, ...summary } = hooks;
+    result.hooks = summary;
+  }
   await parts.write("result", result);
   return outputOf(result, parts.blobName("result"));
+}
+
+/** What runRestoreHooks recorded; an activity that failed outright is one error. */
+async function hooksOf(
+  parts: RestoreParts,
+  failure: string | undefined,
+): Promise<RestorePartTypes["hooks"] | undefined> {
+  const recorded = await parts.read("hooks");
+  if (recorded || failure === undefined) return recorded;
+  return {
+    targets: 0,
+    pods: 0,
+    succeeded: 0,
+    failed: 0,
+    errors: [`restore hooks not run: ${failure}`],
+    warnings: [],
+    log: [],
+  };
 }
 
 function outputOf(result: StoredRestoreResult, resultBlob: string): RestoreOutput {

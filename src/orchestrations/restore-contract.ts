@@ -7,7 +7,7 @@ import type { OutcomeCounts, RestoreStatus } from "../restore/result.js";
 import type { PhaseName, PlannedVolume } from "../restore/types.js";
 import { RESTORE_VOLUME, type RestoredVolumeRef } from "./restore-volume.js";
 
-export type { RestoreVolumeInput, RestoreVolumeOutput } from "./restore-volume.js";
+export type { RestoreVolumeInput, RestoreVolumeOutcome, RestoreVolumeOutput } from "./restore-volume.js";
 
 export const RESTORE = "restore";
 
@@ -17,6 +17,8 @@ export const restoreActivities = {
   restoreVolume: RESTORE_VOLUME,
   attachRestoredDisks: "attachRestoredDisks",
   applyResources: "applyResources",
+  /** Registered by the hooks module (restore-hooks.ts): exec hooks in the restored pods. */
+  runRestoreHooks: "runRestoreHooks",
   reportRestore: "reportRestore",
 } as const;
 
@@ -33,7 +35,7 @@ export type RestoreInput = z.output<typeof restoreInputSchema>;
 
 /** What the orchestration shows while it runs. */
 export interface RestoreProgress {
-  phase: "plan" | "volumes" | PhaseName | "report" | "done";
+  phase: "plan" | "volumes" | PhaseName | "hooks" | "report" | "done";
   restoreId: string;
   recoveryPointId: string;
   targetCluster: string;
@@ -74,6 +76,8 @@ export type PlanRestoreOutput =
       volumes: PlannedVolume[];
       skipped: number;
       unselected: number;
+      /** A planned pod or pod template carries a restore exec hook annotation. */
+      annotatedHooks: boolean;
     }
   | { ok: false; code: string; reason: string };
 
@@ -108,4 +112,21 @@ export interface ReportRestoreInput {
   conflictPolicy: RestoreInput["request"]["conflictPolicy"];
   /** Set when the restore stopped before all its phases ran: what was not applied says why. */
   failure?: string;
+  /** Set when the restore hooks could not be run at all (their activity failed): an error of the result. */
+  hooksFailure?: string;
+}
+
+export interface RunRestoreHooksInput {
+  restoreId: string;
+  /** The request's restoreHookReferences: RestoreHook objects in the target cluster. */
+  references: Array<{ namespace: string; name: string }>;
+}
+
+export interface RunRestoreHooksOutput {
+  /** Workloads and bare pods with hooks (in a dry run: that would have had them run). */
+  targets: number;
+  pods: number;
+  succeeded: number;
+  failed: number;
+  errors: number;
 }

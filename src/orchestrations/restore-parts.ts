@@ -2,6 +2,7 @@
 // each written whole by one activity (a re-run overwrites it or returns it): the plan, one result
 // per applied phase with what the next phase needs, and the final result, which stays.
 import { RestError } from "@azure/storage-blob";
+import type { RestoreHooksResult } from "../restore/hooks/result.js";
 import type { PhaseResult, RestoreResult } from "../restore/result.js";
 import type { ItemResult, RestorePlan } from "../restore/types.js";
 import type { Catalog } from "../store/catalog.js";
@@ -38,10 +39,14 @@ export interface StoredRestoreResult extends RestoreResult {
   instance?: string;
   targetCluster: string;
   error?: string;
+  /** The exec hooks run in the restored pods (docs/restore.md "Hooks"); absent when none applied. */
+  hooks?: RestoreHooksResult;
 }
 
 export interface RestorePartTypes {
   plan: PlanPart;
+  /** Written by runRestoreHooks: what the hooks did (its warnings go into the result's). */
+  hooks: RestoreHooksResult & { warnings: string[] };
   result: StoredRestoreResult;
   [phase: `phase-${number}`]: PhasePart;
 }

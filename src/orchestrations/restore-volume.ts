@@ -2,14 +2,14 @@
 // cluster's node resource group, in a zone its nodes use; and the pure step that points the plan's
 // PersistentVolumes at the disks made, before the plan is applied.
 import type { Cluster } from "../kube/cluster.js";
-import { isKubeApiError } from "../kube/errors.js";
+import { isKubeApiError, KubeApiError } from "../kube/errors.js";
 import type { KubeObject } from "../kube/types.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import { record } from "../restore/actions/types.js";
 import { type RestoredDiskRef, rewritePersistentVolume } from "../restore/rewrite-pv.js";
 import type { PlannedVolume, RestorePlan } from "../restore/types.js";
 import { type NodeTopology, nodeTopologyOf } from "../volumes/node-zones.js";
-import { type RestoreDiskDeps, restoreDisk } from "../volumes/restore-disk.js";
+import { isRestoreDiskError, type RestoreDiskDeps, restoreDisk } from "../volumes/restore-disk.js";
 import type { Environment } from "./environment.js";
 import type { OrchestrationModule } from "./module.js";
 
@@ -37,6 +37,55 @@ export interface RestoreVolumeOutput {
   skuName: string;
   /** A previous attempt had made the disk. */
   adopted: boolean;
+}
+
+/** What the restoreVolume activity answers: the disk, or why it cannot be made by trying again. */
+export type RestoreVolumeOutcome =
+  | ({ ok: true } & RestoreVolumeOutput)
+  | {
+      ok: false;
+      pvName: string;
+      /** The RestoreDiskError code, or `TargetUnusable` when the target cluster cannot take disks. */
+      code: string;
+      error: string;
+    };
+
+/** The target cluster cannot take restored disks as registered; no retry can change that. */
+class VolumeTargetError extends Error {
+  override name = "VolumeTargetError";
+}
+
+/**
+ * Whether trying again may help: a RestoreDiskError says so itself; an unusable target never;
+ * a refusal of the target's API server (4xx but 408/429) does not change by itself. Anything else
+ * (unreachable cluster, storage, an unknown error) may be transient.
+ */
+function isRetriable(error: unknown): boolean {
+  if (isRestoreDiskError(error)) return error.retriable;
+  if (error instanceof VolumeTargetError) return false;
+  if (error instanceof KubeApiError) {
+    const status = error.statusCode;
+    return status >= 500 || status === 408 || status === 429;
+  }
+  return true;
+}
+
+/**
+ * The restoreVolume activity: a failure that cannot succeed later (a target without aksResourceId,
+ * a snapshot that is gone, a forbidden group, ...) is answered as a value, so the orchestrator
+ * reports the volume failed at once; only a failure a retry may cure is thrown (and retried).
+ */
+export async function restoreVolumeActivity(
+  input: RestoreVolumeInput,
+  env: Environment,
+): Promise<RestoreVolumeOutcome> {
+  try {
+    return { ok: true, ...(await restoreVolume(input, env)) };
+  } catch (error) {
+    if (isRetriable(error)) throw error;
+    const code = isRestoreDiskError(error) ? error.code : "TargetUnusable";
+    return { ok: false, pvName: input.volume.pv, code, error: (error as Error).message };
+  }
 }
 
 /**
@@ -87,9 +136,11 @@ async function diskTarget(
   env: Environment,
 ): Promise<{ resourceGroup: string; deps: RestoreDiskDeps }> {
   const stored = await env.definitions.get("cluster", input.targetCluster);
-  if (stored === undefined) throw new Error(`target cluster "${input.targetCluster}" is not registered`);
+  if (stored === undefined) {
+    throw new VolumeTargetError(`target cluster "${input.targetCluster}" is not registered`);
+  }
   if (input.resourceGroup === undefined && stored.value.aksResourceId === undefined) {
-    throw new Error(
+    throw new VolumeTargetError(
       `cluster ${input.targetCluster} is registered without aksResourceId, so the node resource group ` +
         "for its restored disks is unknown; register it with its aksResourceId",
     );
@@ -171,5 +222,5 @@ export function applyRestoredDisks(plan: RestorePlan, disks: readonly RestoredVo
 }
 
 export const restoreVolumeModule: OrchestrationModule = {
-  activities: { [RESTORE_VOLUME]: restoreVolume },
+  activities: { [RESTORE_VOLUME]: restoreVolumeActivity },
 };

@@ -1,7 +1,8 @@
 // The durable restore: planRestore (verify and plan the archive into a blob) -> one restoreVolume
 // activity per snapshot, with retry -> attachRestoredDisks -> applyResources per phase ->
-// reportRestore (the result blob and the output). The orchestrator only decides; each activity
-// (restore-activities.ts) does one idempotent step and hands bulk state on through blobs.
+// runRestoreHooks (when there are hooks) -> reportRestore (the result blob and the output). The
+// orchestrator only decides; each activity (restore-activities.ts, restore-hooks.ts) does one
+// idempotent step and hands bulk state on through blobs.
 import * as df from "durable-functions";
 import type { OrchestrationModule } from "./module.js";
 import {
@@ -19,7 +20,7 @@ import {
   type RestoreOutput,
   type RestoreProgress,
   type RestoreVolumeInput,
-  type RestoreVolumeOutput,
+  type RestoreVolumeOutcome,
   restoreActivities,
   restoreInputSchema,
 } from "./restore-contract.js";
@@ -36,7 +37,10 @@ function storageRetry(): df.RetryOptions {
   return retry;
 }
 
-/** A new disk from a snapshot after a transient ARM failure: 5 s, 10 s, 20 s, four attempts in all. */
+/**
+ * A new disk from a snapshot after a transient failure (throttling, a snapshot still copying, 5xx):
+ * 5 s, 10 s, 20 s, four attempts in all. The activity throws only such failures.
+ */
 function volumeRetry(): df.RetryOptions {
   const retry = new df.RetryOptions(5_000, 4);
   retry.backoffCoefficient = 2;
@@ -81,6 +85,7 @@ class RestoreRun {
   readonly progress: RestoreProgress;
   readonly startedAt: string;
   failure: string | undefined;
+  hooksFailure: string | undefined;
 
   constructor(
     readonly context: df.OrchestrationContext,
@@ -128,12 +133,14 @@ class RestoreRun {
         };
         return this.context.df.callActivityWithRetry(restoreActivities.restoreVolume, volumeRetry(), request);
       });
-      const outcomes = yield* settleAll<RestoreVolumeOutput>(this.context, tasks);
-      outcomes.forEach((outcome, index) => {
+      // A failure no retry can cure comes back as a value (ok: false); a thrown one was retried.
+      const outcomes = yield* settleAll<RestoreVolumeOutcome>(this.context, tasks);
+      outcomes.forEach((settled, index) => {
         const volume = planned.volumes[index];
         if (!volume) return;
+        const outcome = settled.ok ? settled.value : settled;
         if (outcome.ok) {
-          const { pvName, diskId, location, zone, skuName } = outcome.value;
+          const { pvName, diskId, location, zone, skuName } = outcome;
           attach.disks.push({ pvName, diskId, location, skuName, ...(zone !== undefined ? { zone } : {}) });
         } else attach.failures.push({ pv: volume.pv, reason: outcome.error });
       });
@@ -161,6 +168,24 @@ class RestoreRun {
     }
   }
 
+  /**
+   * The exec hooks of the restored pods, when a RestoreHook is referenced or a planned pod (template)
+   * carries a hook annotation. Never retried: a hook's command need not be idempotent.
+   */
+  *hooks(planned: Extract<PlanRestoreOutput, { ok: true }>): Step {
+    const references = this.input.request.restoreHookReferences ?? [];
+    if (references.length === 0 && !planned.annotatedHooks) return;
+    this.status({ phase: "hooks" });
+    try {
+      yield this.context.df.callActivity(restoreActivities.runRestoreHooks, {
+        restoreId: this.input.restoreId,
+        references,
+      });
+    } catch (error) {
+      this.hooksFailure = reasonOf(error);
+    }
+  }
+
   *report(): Step<RestoreOutput> {
     this.status({ phase: "report" });
     const { request } = this.input;
@@ -176,6 +201,7 @@ class RestoreRun {
         dryRun: request.dryRun,
         conflictPolicy: request.conflictPolicy,
         ...(this.failure !== undefined ? { failure: this.failure } : {}),
+        ...(this.hooksFailure !== undefined ? { hooksFailure: this.hooksFailure } : {}),
       },
     )) as RestoreOutput;
     this.status({ phase: "done", counts: output.counts });
@@ -197,6 +223,7 @@ export function* restore(context: df.OrchestrationContext): Step<RestoreOutput> 
     } else {
       yield* run.volumes(planned);
       yield* run.apply(planned);
+      yield* run.hooks(planned);
     }
   } catch (error) {
     run.failure = reasonOf(error);

@@ -5,7 +5,14 @@
 import type { Cluster } from "../kube/cluster.js";
 import { isKubeApiError } from "../kube/errors.js";
 import type { KubeObject } from "../kube/types.js";
-import { contentPatch, serviceAccountPatch } from "./conflicts.js";
+import {
+  contentPatch,
+  type FrozenSpecRule,
+  frozenSpecPatch,
+  frozenSpecRuleOf,
+  listed,
+  serviceAccountPatch,
+} from "./conflicts.js";
 import type { ExistenceHint } from "./existence-hint.js";
 import {
   createItem,
@@ -137,6 +144,7 @@ async function patchFirst(
 ): Promise<ItemResult | undefined> {
   if (context.conflictPolicy !== "Patch" || !context.existence.likely) return undefined;
   if (isCore(item, "namespaces") || isCore(item, "serviceaccounts")) return undefined;
+  if (frozenSpecRuleOf(item) !== undefined) return undefined;
   try {
     noteUid(context, item, await mergePatchItem(context.cluster, item, contentPatch(body), context.settings));
     context.existence.record(true);
@@ -199,6 +207,8 @@ async function resolveConflict(
     if (existing.metadata.deletionTimestamp) return recreateNamespace(context, item, body);
   }
   if (isCore(item, "serviceaccounts")) return mergeServiceAccount(context, item, body);
+  const frozen = context.conflictPolicy === "Patch" ? frozenSpecRuleOf(item) : undefined;
+  if (frozen !== undefined) return patchFrozenSpec(context, item, body, frozen);
   if (context.conflictPolicy === "Patch") {
     const patched = await mergePatchItem(context.cluster, item, contentPatch(body), context.settings);
     noteUid(context, item, patched);
@@ -247,4 +257,26 @@ async function mergeServiceAccount(
   if (patch === undefined) return resultOf(item, "skipped", "already exists; nothing to merge");
   await mergePatchItem(context.cluster, item, patch, context.settings);
   return resultOf(item, "patched", "merged into the existing ServiceAccount");
+}
+
+/**
+ * Patch over an object whose spec an update refuses to change (a Pod, a Job, a claim, a volume):
+ * only what may change is patched, and only when it differs, so the item is `patched` with what
+ * changed and why the rest did not, or `skipped` when it already looks as backed up.
+ */
+async function patchFrozenSpec(
+  context: ItemContext,
+  item: PlannedItem,
+  body: KubeObject,
+  rule: FrozenSpecRule,
+): Promise<ItemResult> {
+  const existing = await readItem(context.cluster, item, context.settings);
+  noteUid(context, item, existing);
+  const changes = frozenSpecPatch(existing, body, rule);
+  if (changes === undefined) {
+    return resultOf(item, "skipped", `already exists; ${rule.why} and what may change is as backed up`);
+  }
+  await mergePatchItem(context.cluster, item, changes.patch, context.settings);
+  const verb = changes.changed.length === 1 && !changes.changed[0]?.endsWith("s") ? "was" : "were";
+  return resultOf(item, "patched", `${rule.why}; its ${listed(changes.changed)} ${verb} patched`);
 }

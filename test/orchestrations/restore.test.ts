@@ -87,6 +87,7 @@ describe("restore orchestration", () => {
   let runtime: LocalRuntime;
   let dir: string;
   let manifest: RecoveryPointManifest;
+  const delays: number[] = [];
 
   async function listed(
     target: typeof sim,
@@ -173,7 +174,12 @@ describe("restore orchestration", () => {
     // The same cluster registered by kubeconfig only: where its restored disks belong is unknown.
     await env.definitions.put("cluster", { name: "dr-kubeconfig", kubeconfig: join(dir, "dr") });
     const registry = await captureRegistrations(() => registerAll(async () => env));
-    runtime = new LocalRuntime(registry, { delay: async () => undefined });
+    // Timers and retry waits fire at once; the waits asked for are kept, to see what was retried.
+    runtime = new LocalRuntime(registry, {
+      delay: async (ms) => {
+        delays.push(ms);
+      },
+    });
 
     const backupId = await runtime.startNew("backupInstance", {
       input: { instance: "shop", trigger: "OnDemand" },
@@ -251,8 +257,11 @@ describe("restore orchestration", () => {
     expect(output.counts.failed).toBe(0);
   });
 
-  it("reports the claims whose disk could not be made as failed, with why, and restores the rest", async () => {
+  it("fails the volumes of a target registered without aksResourceId at once, with why, and restores the rest", async () => {
+    delays.length = 0;
     const { output, result } = await restore({ namespaceMappings: { shop: "shop-nodisk" } }, "dr-kubeconfig");
+    // No retry: a registration does not change by waiting (the retry policy would wait 5, 10, 20 s).
+    expect(delays.filter((ms) => ms >= 5_000)).toEqual([]);
     expect(output.status).toBe("PartiallySucceeded");
     const failed = result.items.filter((item) => item.outcome === "failed");
     expect(failed.map((item) => `${item.kind} ${item.namespace ?? ""}/${item.name}`).sort()).toEqual(

@@ -1,16 +1,10 @@
 // Every real-world manifest of the corpus, created through @kubernetes/client-node and through the
 // real kubectl, reads back as written apart from what the server sets; the invalid one is refused.
-import {
-  ApiException,
-  dumpYaml,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  loadAllYaml,
-} from "@kubernetes/client-node";
+import { ApiException, dumpYaml, KubernetesObjectApi } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KubeObject } from "../../src/sim/kube/types.js";
-import { eventually } from "../helpers/eventually.js";
+import { acceptedManifests, createManifestFile } from "../helpers/corpus.js";
 import {
   ALTERNATIVE_CRD,
   differences,
@@ -24,58 +18,13 @@ import {
 import { kubeConfigFor, kubectl, useSimulator } from "../helpers/sim.js";
 
 const manifests = loadManifests();
-const crdFirst = (a: ManifestFile, b: ManifestFile) =>
-  Number(!a.documents.some(isCrd)) - Number(!b.documents.some(isCrd)) || a.path.localeCompare(b.path);
-const positive = manifests
-  .filter((m) => m.path !== INVALID_MANIFEST && m.path !== ALTERNATIVE_CRD)
-  .sort(crdFirst);
+const positive = acceptedManifests(manifests);
 
 describe("real-world manifests through @kubernetes/client-node", () => {
   const sim = useSimulator();
 
-  // The cluster-scoped kinds of the corpus; everything else in it is namespaced.
-  const clusterScoped = new Set([
-    "Namespace",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "StorageClass",
-    "PersistentVolume",
-    "CustomResourceDefinition",
-  ]);
-
   /** Loads the file the way client-node documents (typed models), fills namespaces, creates each. */
-  async function createAll(client: KubernetesObjectApi, file: ManifestFile): Promise<KubeObject[]> {
-    const ns = namespaceForFile(file.path);
-    await client
-      .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })
-      .catch(() => undefined);
-    const typed = loadAllYaml(file.text) as KubernetesObject[];
-    const expected: KubeObject[] = [];
-    for (const [index, object] of typed.entries()) {
-      const raw = structuredClone(file.documents[index] ?? {});
-      if (!clusterScoped.has(object.kind?.trim() ?? "") && !object.metadata?.namespace) {
-        object.metadata = { ...object.metadata, namespace: ns };
-        raw.metadata = { ...raw.metadata, namespace: ns };
-      }
-      expected.push(raw);
-      await client.create(object);
-      if (isCrd(raw)) await waitEstablished(client, raw.metadata?.name ?? "");
-    }
-    return expected;
-  }
-
-  async function waitEstablished(client: KubernetesObjectApi, name: string): Promise<void> {
-    await eventually(async () => {
-      const crd = (await client.read({
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        metadata: { name },
-      })) as KubeObject;
-      const conditions = (crd.status as { conditions?: { type: string; status: string }[] } | undefined)
-        ?.conditions;
-      return conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
-    }, `CRD ${name} to be Established`);
-  }
+  const createAll = (client: KubernetesObjectApi, file: ManifestFile) => createManifestFile(client, file);
 
   it.each(positive.map((file) => [file.path, file] as const))(
     "creates and reads back %s",

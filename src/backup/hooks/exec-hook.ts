@@ -4,7 +4,7 @@ import { ExecError, type ExecOptions, type ExecRequest, type ExecResult } from "
 import type { Delay } from "../../kube/timing.js";
 import type { JobLog } from "../job-log.js";
 import { formatDuration, type HookPhase } from "./parse.js";
-import type { PlannedHook, PodHooks } from "./plan.js";
+import type { PlannedHook } from "./plan.js";
 
 export type ExecFn = (request: ExecRequest, options: ExecOptions) => Promise<ExecResult>;
 
@@ -28,16 +28,25 @@ function lastOutput(text: string): string {
   return trimmed.length > STDERR_IN_MESSAGE ? `…${trimmed.slice(-STDERR_IN_MESSAGE)}` : trimmed;
 }
 
+/** When a hook runs: around a backup's snapshots, or in a restored pod. */
+export type HookStage = HookPhase | "restore";
+
+/** The pod a hook runs in. */
+export interface HookPod {
+  namespace: string;
+  pod: string;
+}
+
 /** "pre-hook [fsfreeze --freeze /data] (annotations) in pod db/pg, container pg" */
-export function describeHook(phase: HookPhase, pod: PodHooks, hook: PlannedHook): string {
+export function describeHook(phase: HookStage, pod: HookPod, hook: PlannedHook): string {
   const command = hook.command.length > 0 ? ` [${hook.command.join(" ")}]` : "";
   return `${phase}-hook${command} (${hook.source}) in pod ${pod.namespace}/${pod.pod}, container ${hook.container}`;
 }
 
 export async function runHook(
   runner: HookRunner,
-  phase: HookPhase,
-  pod: PodHooks,
+  phase: HookStage,
+  pod: HookPod,
   hook: PlannedHook,
   abortSignal: AbortSignal | undefined,
 ): Promise<HookOutcome> {

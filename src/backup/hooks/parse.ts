@@ -72,7 +72,7 @@ export function formatDuration(ms: number): string {
   return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s}s`;
 }
 
-interface HookFields {
+export interface HookFields {
   source: string;
   container: unknown;
   command: unknown;
@@ -80,19 +80,37 @@ interface HookFields {
   timeout: unknown;
 }
 
+/** How the two hook families differ: backup hooks fail by default, restore hooks continue. */
+export interface HookDefaults {
+  onError: OnError;
+  /** The timeout's name in messages ("timeout", "exec-timeout"). */
+  timeoutName: string;
+}
+
+const BACKUP_DEFAULTS: HookDefaults = { onError: "Fail", timeoutName: "timeout" };
+
 /** The fields common to both forms; `command` is a string array already or a problem. */
-function execHook(fields: HookFields, command: string[] | string, what: string): Parsed<ExecHook> {
+export function execHook(
+  fields: HookFields,
+  command: string[] | string,
+  what: string,
+  defaults: HookDefaults = BACKUP_DEFAULTS,
+): Parsed<ExecHook> {
   const warnings: string[] = [];
-  let onError: OnError = "Fail";
+  let onError: OnError = defaults.onError;
   if (fields.onError === "Continue" || fields.onError === "Fail") onError = fields.onError;
   else if (fields.onError !== undefined && fields.onError !== "") {
-    warnings.push(`${what}: on-error "${String(fields.onError)}" is not Continue or Fail; using Fail`);
+    warnings.push(
+      `${what}: on-error "${String(fields.onError)}" is not Continue or Fail; using ${defaults.onError}`,
+    );
   }
   let timeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   if (typeof fields.timeout === "string" && fields.timeout !== "") {
     const parsed = parseGoDuration(fields.timeout);
     if (parsed === undefined) {
-      warnings.push(`${what}: timeout "${fields.timeout}" is not a duration such as 30s; using 30s`);
+      warnings.push(
+        `${what}: ${defaults.timeoutName} "${fields.timeout}" is not a duration such as 30s; using 30s`,
+      );
     } else if (parsed > 0) timeoutMs = parsed;
   }
   const hook: ExecHook = { source: fields.source, command: [], onError, timeoutMs };
@@ -103,7 +121,7 @@ function execHook(fields: HookFields, command: string[] | string, what: string):
 }
 
 /** Velero's rule: a value starting with "[" is a JSON array of strings, anything else one word. */
-function annotationCommand(value: string): string[] | string {
+export function annotationCommand(value: string): string[] | string {
   if (!value.trimStart().startsWith("[")) return [value];
   try {
     const parsed: unknown = JSON.parse(value);
@@ -147,7 +165,7 @@ function strings(value: unknown): string[] {
 }
 
 /** metav1.LabelSelector (matchLabels and matchExpressions) as requirements. */
-function selectorOf(value: unknown): LabelRequirement[] | undefined {
+export function selectorOf(value: unknown): LabelRequirement[] | undefined {
   if (value === undefined || value === null) return undefined;
   const selector = record(value);
   const requirements: LabelRequirement[] = Object.entries(record(selector.matchLabels)).map(([key, v]) => ({

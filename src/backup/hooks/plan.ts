@@ -29,9 +29,14 @@ interface PodSpec {
   volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }>;
 }
 
-function resolveContainer(hook: ExecHook, pod: KubeObject, containers: string[]): PlannedHook {
+/** The hook with its container named (default: the pod's first), or a problem if the pod has no such container. */
+export function resolveContainer<T extends ExecHook>(
+  hook: T,
+  pod: KubeObject,
+  containers: readonly string[],
+): T & { container: string } {
   const container = hook.container ?? containers[0] ?? "";
-  const planned: PlannedHook = { ...hook, container };
+  const planned: T & { container: string } = { ...hook, container };
   if (!planned.problem && !containers.includes(container)) {
     const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     planned.problem = `container "${container}" is not in pod ${name} (its containers: ${containers.join(", ") || "none"})`;

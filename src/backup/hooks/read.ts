@@ -21,14 +21,26 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function readRules(
+/** A hook custom resource type of the group: BackupHook or RestoreHook. */
+export interface HookKind {
+  kind: string;
+  /** Plural resource name. */
+  resource: string;
+}
+
+/**
+ * Reads the referenced hook objects at the group's preferred version. A missing type, a missing
+ * object or one we may not read is a warning naming it; an unreachable cluster throws.
+ */
+export async function readHookObjects(
   cluster: Cluster,
   references: readonly HookReference[],
+  type: HookKind,
   abortSignal: AbortSignal | undefined,
-): Promise<{ rules: HookRule[]; warnings: string[] }> {
+): Promise<{ objects: KubeObject[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const rules: HookRule[] = [];
-  if (references.length === 0) return { rules, warnings };
+  const objects: KubeObject[] = [];
+  if (references.length === 0) return { objects, warnings };
   const signal = abortSignal ? { abortSignal } : {};
   let version: string | undefined;
   try {
@@ -42,24 +54,42 @@ async function readRules(
     if (!isKubeApiError(error, 404)) throw error;
   }
   for (const ref of references) {
-    const name = `BackupHook ${ref.namespace}/${ref.name}`;
+    const name = `${type.kind} ${ref.namespace}/${ref.name}`;
     if (!version) {
       warnings.push(
-        `${name} not used: the cluster has no BackupHook type (CRD backuphooks.${BACKUP_HOOK_GROUP} is not installed)`,
+        `${name} not used: the cluster has no ${type.kind} type (CRD ${type.resource}.${BACKUP_HOOK_GROUP} is not installed)`,
       );
       continue;
     }
     try {
-      const path = `/apis/${BACKUP_HOOK_GROUP}/${version}/namespaces/${encodeURIComponent(ref.namespace)}/backuphooks/${encodeURIComponent(ref.name)}`;
-      const object = await cluster.request<KubeObject>("GET", path, signal);
-      const parsed = rulesFromBackupHook(object);
-      rules.push(...parsed.value);
-      warnings.push(...parsed.warnings);
+      const path = `/apis/${BACKUP_HOOK_GROUP}/${version}/namespaces/${encodeURIComponent(ref.namespace)}/${type.resource}/${encodeURIComponent(ref.name)}`;
+      objects.push(await cluster.request<KubeObject>("GET", path, signal));
     } catch (error) {
       if (isKubeApiError(error, 404)) warnings.push(`${name} not used: it does not exist`);
       else if (isKubeApiError(error, 403)) warnings.push(`${name} not used: not allowed to read it`);
       else throw error;
     }
+  }
+  return { objects, warnings };
+}
+
+async function readRules(
+  cluster: Cluster,
+  references: readonly HookReference[],
+  abortSignal: AbortSignal | undefined,
+): Promise<{ rules: HookRule[]; warnings: string[] }> {
+  const read = await readHookObjects(
+    cluster,
+    references,
+    { kind: "BackupHook", resource: "backuphooks" },
+    abortSignal,
+  );
+  const rules: HookRule[] = [];
+  const warnings = [...read.warnings];
+  for (const object of read.objects) {
+    const parsed = rulesFromBackupHook(object);
+    rules.push(...parsed.value);
+    warnings.push(...parsed.warnings);
   }
   return { rules, warnings };
 }

@@ -1,6 +1,7 @@
 // What a restore changes in each item, in the order it happens: types never restored, items skipped
 // per kind, per-kind rewrites, then the rules for every item. The first skip ends the list.
 import type { KubeObject } from "../../kube/types.js";
+import { initContainerHookAction } from "../hooks/init-container.js";
 import { jobAction } from "./job.js";
 import { namespaceMappingAction } from "./namespace-mapping.js";
 import { neverRestoreActions, rootCaConfigMapAction } from "./never-restore.js";
@@ -22,6 +23,7 @@ export const restoreItemActions: readonly RestoreItemAction[] = [
   rootCaConfigMapAction,
   secretAction,
   podAction,
+  initContainerHookAction,
   jobAction,
   serviceAction,
   persistentVolumeClaimAction,
