@@ -7,6 +7,7 @@ import { type RestoreRequest, restoreRequestSchema } from "../model/restore-requ
 import { RESTORE, type RestoreInput, readRestoreResult } from "../orchestrations/restore.js";
 import { RestorePlanError } from "../restore/errors.js";
 import { restorableManifest, targetClusterOf } from "../restore/load.js";
+import { refuseMappingOntoProtected } from "../restore/protected-targets.js";
 import type { ApiDeps } from "./deps.js";
 import { fieldErrors } from "./errors.js";
 import { invalid, json, notFound } from "./http.js";
@@ -57,7 +58,7 @@ export function restoreRoutes(deps: ApiDeps): Route[] {
  * registered; a RestorePlanError (404, 409, 422, or 400 for the target) otherwise.
  */
 export async function restoreInput(
-  deps: Pick<ApiDeps, "env">,
+  deps: { env: Pick<ApiDeps["env"], "catalog" | "definitions" | "connect"> },
   request: RestoreRequest,
   restoreId: string,
 ): Promise<RestoreInput> {
@@ -71,6 +72,7 @@ export async function restoreInput(
   }
   const registered = (await deps.env.definitions.list("cluster")).map((stored) => stored.value.name);
   const targetCluster = targetClusterOf(request, manifest, registered);
+  await refuseMappingOntoProtected(deps.env, request, targetCluster);
   return { restoreId, instance: manifest.instance, targetCluster, request };
 }
 

@@ -9,13 +9,7 @@ import { statusWithHooks } from "../restore/hooks/result.js";
 import { hasRestoreHookAnnotations } from "../restore/hooks/targets.js";
 import { loadRestorePlan } from "../restore/load.js";
 import { ownerUidsNamedBy } from "../restore/owners.js";
-import {
-  countOutcomes,
-  type PhaseResult,
-  type RestoreResult,
-  restoreStatus,
-  skippedByPlan,
-} from "../restore/result.js";
+import { countOutcomes, type PhaseResult, restoreStatus, skippedByPlan } from "../restore/result.js";
 import type { ItemResult, PlannedItem, PlannedPhase, RestorePlan } from "../restore/types.js";
 import { waitForEstablished } from "../restore/wait.js";
 import type { Environment } from "./environment.js";
@@ -375,6 +369,6 @@ function outputOf(result: StoredRestoreResult, resultBlob: string): RestoreOutpu
 export async function readRestoreResult(
   env: Environment,
   restoreId: string,
-): Promise<RestoreResult | undefined> {
+): Promise<StoredRestoreResult | undefined> {
   return partsOf(env, restoreId).read("result");
 }

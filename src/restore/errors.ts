@@ -9,7 +9,8 @@ export type RestorePlanErrorCode =
   | "ArchiveMissing"
   | "RecoveryPointMismatch"
   | "NamespaceMappingConflict"
-  | "TargetClusterUnknown";
+  | "TargetClusterUnknown"
+  | "MappingOntoProtectedNamespace";
 
 const STATUS: Record<RestorePlanErrorCode, number> = {
   RecoveryPointNotFound: 404,
@@ -20,6 +21,7 @@ const STATUS: Record<RestorePlanErrorCode, number> = {
   RecoveryPointMismatch: 400,
   NamespaceMappingConflict: 400,
   TargetClusterUnknown: 422,
+  MappingOntoProtectedNamespace: 409,
 };
 
 export class RestorePlanError extends Error {

@@ -179,3 +179,70 @@ describe("restores through the API", () => {
     expect((await server.request("GET", "/api/restores/backup:shop:x")).status).toBe(404);
   });
 });
+
+describe("restoring onto a namespace another instance protects", () => {
+  const sim = useSimulator();
+  let server: TestServer;
+  let simDir: string;
+
+  beforeAll(async () => {
+    simDir = await mkdtemp(join(tmpdir(), "aks-backup-api-protected-"));
+    const files = await writeSimulatorFiles(simDir, sim(), {
+      connectionString: inject("azuriteConnectionString"),
+      container: "unused",
+    });
+    const { storage: _storage, ...config } = parse(await readFile(files.config, "utf8"));
+    server = await startTestServer(config);
+    await kubectl(sim(), ["create", "namespace", "shop"]);
+    await kubectl(sim(), ["create", "namespace", "billing"]);
+    expect((await server.request("PUT", "/api/policies/daily", { body: DAILY })).status).toBe(201);
+    for (const name of ["shop", "billing"]) {
+      const put = await server.request("PUT", `/api/backup-instances/${name}`, {
+        body: { cluster: "sim", policy: "daily", includedNamespaces: [name], snapshotVolumes: false },
+      });
+      expect(put.status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (simDir) await rm(simDir, { recursive: true, force: true });
+  });
+
+  it("refuses Skip with 409 naming the mapping, and accepts Patch or a new namespace", async () => {
+    const backup = await server.request("POST", "/api/backup-instances/shop/backup");
+    const done = await eventually(
+      async () => {
+        const response = await fetch(backup.body.statusQueryGetUri);
+        return response.status === 200 ? ((await response.json()) as Reply["body"]) : undefined;
+      },
+      "the backup",
+      20_000,
+    );
+    const recoveryPointId = done.output.recoveryPointId;
+
+    const refused = await server.request("POST", "/api/restores", {
+      body: { recoveryPointId, namespaceMappings: { shop: "billing" } },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([
+      {
+        field: "namespaceMappings.shop",
+        message: expect.stringContaining("protected by backup instance billing"),
+      },
+    ]);
+
+    const merged = await server.request("POST", "/api/restores", {
+      body: {
+        recoveryPointId,
+        namespaceMappings: { shop: "billing" },
+        conflictPolicy: "Patch",
+        dryRun: true,
+      },
+    });
+    expect(merged.status).toBe(202);
+    const fresh = await server.request("POST", "/api/restores", {
+      body: { recoveryPointId, namespaceMappings: { shop: "billing-copy" }, dryRun: true },
+    });
+    expect(fresh.status).toBe(202);
+  });
+});

@@ -15,6 +15,7 @@ import {
   type RestoreProgress,
   readRestoreResult,
 } from "../../orchestrations/restore.js";
+import type { StoredRestoreResult } from "../../orchestrations/restore-parts.js";
 import { isRestorePlanError } from "../../restore/errors.js";
 import type { RestoreResult } from "../../restore/result.js";
 import { type CliContext, openContext, UsageError } from "../context.js";
@@ -192,7 +193,8 @@ async function report(context: CliContext, status: InstanceStatus, format: Outpu
     else console.error(`aks-backup: restore ${status.instanceId} ${status.runtimeStatus}: ${why}`);
     return;
   }
-  if (result.counts.failed > 0 || result.status === "Failed") process.exitCode = 1;
+  // Anything short of Succeeded (a failed item, a failed Fail hook) is a failure to a script.
+  if (result.counts.failed > 0 || result.status !== "Succeeded") process.exitCode = 1;
   if (format === "json") {
     printJson(result);
     return;
@@ -200,7 +202,7 @@ async function report(context: CliContext, status: InstanceStatus, format: Outpu
   printResult(result, output);
 }
 
-function printResult(result: RestoreResult, output: RestoreOutput): void {
+function printResult(result: StoredRestoreResult, output: RestoreOutput): void {
   const dry = result.dryRun ? " (dry run: nothing was changed)" : "";
   console.log(
     `restore ${output.restoreId} of ${result.recoveryPointId} into ${output.targetCluster}: ${result.status} in ${formatDuration(result.durationMs)}${dry}`,
@@ -234,6 +236,14 @@ function printResult(result: RestoreResult, output: RestoreOutput): void {
         ]),
       ),
     );
+  }
+  const hooks = result.hooks;
+  if (hooks && hooks.targets > 0) {
+    console.log("");
+    console.log(
+      `restore hooks: ${hooks.succeeded} succeeded, ${hooks.failed} failed in ${hooks.pods} pods of ${hooks.targets} workloads`,
+    );
+    for (const error of hooks.errors) console.log(`  error: ${error}`);
   }
   if (result.warnings.length > 0) {
     console.log("");
