@@ -33,6 +33,7 @@ import {
   type SnapshotOutput,
 } from "./backup-contract.js";
 import type { OrchestrationModule } from "./module.js";
+import { reasonOf, type Step, settleAll } from "./settle.js";
 
 export * from "./backup-activities.js";
 export * from "./backup-contract.js";
@@ -52,39 +53,6 @@ function storageRetry(): df.RetryOptions {
   const retry = new df.RetryOptions(2_000, 3);
   retry.backoffCoefficient = 2;
   return retry;
-}
-
-/** The message of an activity failure as the activity threw it (without the SDK's "Error: " prefix). */
-function reasonOf(error: unknown): string {
-  if (error instanceof df.TaskFailedError) return error.failureDetails.errorMessage ?? error.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-type Step<T = void> = Generator<df.Task, T, unknown>;
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Waits for every task (Task.all fails fast) and reports each one's outcome. */
-function* settleAll<T>(
-  context: df.OrchestrationContext,
-  tasks: df.Task[],
-): Generator<df.Task, Settled<T>[], unknown> {
-  if (tasks.length === 0) return [];
-  try {
-    yield context.df.Task.all(tasks);
-  } catch {
-    for (const task of tasks) {
-      if (task.isCompleted) continue;
-      try {
-        yield task;
-      } catch {
-        // recorded below
-      }
-    }
-  }
-  return tasks.map((task) =>
-    task.isFaulted ? { ok: false, error: reasonOf(task.result) } : { ok: true, value: task.result as T },
-  );
 }
 
 function failedBeforeStart(reason: string): BackupOutput {

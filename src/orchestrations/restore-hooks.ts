@@ -13,16 +13,13 @@ import {
   restoreActivities,
 } from "./restore-contract.js";
 import { RestoreParts, type RestorePartTypes } from "./restore-parts.js";
+import { reasonOf } from "./settle.js";
 
 type HooksPart = RestorePartTypes["hooks"];
 
 function summaryOf(part: HooksPart): RunRestoreHooksOutput {
   const { targets, pods, succeeded, failed } = part;
   return { targets, pods, succeeded, failed, errors: part.errors.length };
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Every item of the stored plan with what applying it did (phases not recorded are left out). */

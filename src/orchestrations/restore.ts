@@ -24,11 +24,10 @@ import {
   restoreActivities,
   restoreInputSchema,
 } from "./restore-contract.js";
+import { reasonOf, type Step, settleAll } from "./settle.js";
 
 export * from "./restore-activities.js";
 export * from "./restore-contract.js";
-
-type Step<T = void> = Generator<df.Task, T, unknown>;
 
 /** Storage-only steps (plan, attach, report): a blip must not fail the restore. */
 function storageRetry(): df.RetryOptions {
@@ -50,34 +49,6 @@ function volumeRetry(): df.RetryOptions {
 /** A phase is applied again only once: its items are idempotent, but a cluster that is down stays down. */
 function applyRetry(): df.RetryOptions {
   return new df.RetryOptions(5_000, 2);
-}
-
-/** The message of an activity failure as the activity threw it (without the SDK's "Error: " prefix). */
-function reasonOf(error: unknown): string {
-  if (error instanceof df.TaskFailedError) return error.failureDetails.errorMessage ?? error.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Waits for every task (Task.all fails fast) and reports each one's outcome. */
-function* settleAll<T>(context: df.OrchestrationContext, tasks: df.Task[]): Step<Settled<T>[]> {
-  if (tasks.length === 0) return [];
-  try {
-    yield context.df.Task.all(tasks);
-  } catch {
-    for (const task of tasks) {
-      if (task.isCompleted) continue;
-      try {
-        yield task;
-      } catch {
-        // recorded below
-      }
-    }
-  }
-  return tasks.map((task) =>
-    task.isFaulted ? { ok: false, error: reasonOf(task.result) } : { ok: true, value: task.result as T },
-  );
 }
 
 /** One run's input, start time and progress; its steps yield tasks. */

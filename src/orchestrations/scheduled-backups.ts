@@ -10,6 +10,10 @@ import { ScheduleStateStore } from "../store/schedule-state.js";
 import { type OrchestrationClient, startOnce } from "./client.js";
 import type { Environment } from "./environment.js";
 import type { OrchestrationModule } from "./module.js";
+import { settleAll } from "./settle.js";
+
+/** What the tick reads of a backupInstance output. */
+type BackupResult = { status?: string; recoveryPointId?: string; reason?: string };
 
 export const TICK_MINUTES = 5;
 const TICK_MS = TICK_MINUTES * 60_000;
@@ -103,16 +107,8 @@ function* scheduledBackups(context: df.OrchestrationContext): Generator<df.Task,
       scheduledBackupId(due.instance, due.slot),
     ),
   );
-  if (tasks.length > 0) {
-    try {
-      // Schedules every backup at once; a failure here is fail-fast, so each is read below.
-      yield context.df.Task.all(tasks);
-    } catch {
-      // Read one by one below: a task already scheduled is not scheduled again when yielded.
-    }
-  }
-  const instances: InstanceOutcome[] = [];
-  for (const [index, task] of tasks.entries()) {
+  const settled = yield* settleAll<BackupResult | null>(context, tasks);
+  const instances = settled.map((outcome, index): InstanceOutcome => {
     const due = listed.due[index] as DueInstance;
     const base = {
       instance: due.instance,
@@ -120,22 +116,15 @@ function* scheduledBackups(context: df.OrchestrationContext): Generator<df.Task,
       jobId: scheduledBackupId(due.instance, due.slot),
       skippedSlots: due.skipped,
     };
-    try {
-      const output = (yield task) as { status?: string; recoveryPointId?: string; reason?: string } | null;
-      instances.push({
-        ...base,
-        status: output?.status ?? "Unknown",
-        ...(output?.recoveryPointId ? { recoveryPointId: output.recoveryPointId } : {}),
-        ...(output?.reason ? { reason: output.reason } : {}),
-      });
-    } catch (error) {
-      instances.push({
-        ...base,
-        status: "Failed",
-        reason: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
+    if (!outcome.ok) return { ...base, status: "Failed", reason: outcome.error };
+    const output = outcome.value;
+    return {
+      ...base,
+      status: output?.status ?? "Unknown",
+      ...(output?.recoveryPointId ? { recoveryPointId: output.recoveryPointId } : {}),
+      ...(output?.reason ? { reason: output.reason } : {}),
+    };
+  });
   context.df.setCustomStatus({ phase: "done", due: listed.due.length });
   return { tick, instances, problems: listed.problems, baselined: listed.baselined };
 }
