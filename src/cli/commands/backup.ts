@@ -4,8 +4,7 @@
 // prints the recovery point it committed. Exits 1 when the backup failed or was skipped.
 import type { Command } from "commander";
 import { onDemandInstanceId } from "../../api/backups.js";
-import { captureRegistrations } from "../../local/registry.js";
-import { BlobInstanceStore, type InstanceStatus, LocalRuntime } from "../../local/runtime.js";
+import type { InstanceStatus, LocalRuntime } from "../../local/runtime.js";
 import { isoDurationSchema } from "../../model/policy.js";
 import {
   BACKUP_INSTANCE,
@@ -15,16 +14,9 @@ import {
   releaseBackup,
 } from "../../orchestrations/backup-instance.js";
 import type { Environment } from "../../orchestrations/environment.js";
-import { registerAll } from "../../orchestrations/index.js";
 import { type CliContext, openContext, UsageError } from "../context.js";
-import {
-  formatBytes,
-  formatDuration,
-  type OutputFormat,
-  ProgressLine,
-  parseOutputFormat,
-  printJson,
-} from "../output.js";
+import { foregroundJob } from "../durable-job.js";
+import { formatBytes, formatDuration, type OutputFormat, parseOutputFormat, printJson } from "../output.js";
 import { printManifest } from "./describe.js";
 
 interface BackupFlags {
@@ -32,8 +24,6 @@ interface BackupFlags {
   retention?: string;
   output: OutputFormat;
 }
-
-const POLL_MS = 200;
 
 export function registerBackupCommand(program: Command): void {
   program
@@ -60,46 +50,24 @@ async function backUp(
   flags: BackupFlags,
   retention: string | undefined,
 ): Promise<void> {
-  const registry = await captureRegistrations(() => registerAll(async () => context.env));
-  const runtime = new LocalRuntime(registry, { store: new BlobInstanceStore(context.catalog.container) });
+  const job = await foregroundJob(context, "stopping the backup and recording it as Failed");
   const jobId = onDemandInstanceId(name, new Date());
-  const progress = new ProgressLine();
-  const cancel = cancellation(progress);
   try {
-    await runtime.startNew(BACKUP_INSTANCE, {
-      instanceId: jobId,
-      input: { instance: name, trigger: "OnDemand", ...(retention ? { retention } : {}) },
-    });
-    const status = await follow(runtime, jobId, name, progress, cancel.signal);
-    progress.clear();
+    const input = { instance: name, trigger: "OnDemand", ...(retention ? { retention } : {}) };
+    const status = await job.run(
+      BACKUP_INSTANCE,
+      jobId,
+      input,
+      (step) => `backing up ${name}: ${describeStep(step as BackupProgress)}`,
+    );
     if (!status) {
-      await cancelJob(runtime, context.env, jobId, name, cancel.reason());
+      await cancelJob(job.runtime, context.env, jobId, name, job.reason());
       process.exitCode = 130;
       return;
     }
     await report(context, status, flags.output);
   } finally {
-    cancel.dispose();
-    progress.clear();
-    await runtime.close();
-  }
-}
-
-/** Shows the job's progress until it ends; undefined when the user cancelled it first. */
-async function follow(
-  runtime: LocalRuntime,
-  jobId: string,
-  name: string,
-  progress: ProgressLine,
-  signal: AbortSignal,
-): Promise<InstanceStatus | undefined> {
-  for (;;) {
-    const status = await runtime.getStatus(jobId);
-    if (status && status.runtimeStatus !== "Pending" && status.runtimeStatus !== "Running") return status;
-    if (signal.aborted) return undefined;
-    const step = status?.customStatus as BackupProgress | null | undefined;
-    if (step) progress.update(`backing up ${name}: ${describeStep(step)}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await job.close();
   }
 }
 
@@ -147,32 +115,8 @@ async function report(context: CliContext, status: InstanceStatus, format: Outpu
 /**
  * Ctrl-C stops the job and still records it: the orchestration is terminated, a Failed recovery
  * point saying why is committed (with any snapshots already taken, so retention removes them) and
- * the instance's lock is released. A second Ctrl-C leaves at once.
+ * the instance's lock is released.
  */
-function cancellation(progress: ProgressLine) {
-  const controller = new AbortController();
-  let why = "cancelled";
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    progress.clear();
-    process.stderr.write(
-      `aks-backup: ${signal}: stopping the backup and recording it as Failed (again to quit now)\n`,
-    );
-    why = `cancelled by ${signal}`;
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return {
-    signal: controller.signal,
-    reason: () => why,
-    dispose() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    },
-  };
-}
-
 async function cancelJob(
   runtime: LocalRuntime,
   env: Environment,

@@ -4,11 +4,9 @@
 // job list), shows its progress, and prints what happened per outcome. Exits 1 when anything failed.
 import type { Command } from "commander";
 import { restoreInput, restoreInstanceId } from "../../api/restores.js";
-import { captureRegistrations } from "../../local/registry.js";
-import { BlobInstanceStore, type InstanceStatus, LocalRuntime } from "../../local/runtime.js";
+import type { InstanceStatus } from "../../local/runtime.js";
 import { formatIssuePath, parseModel } from "../../model/issues.js";
 import { type RestoreRequestInput, restoreRequestSchema } from "../../model/restore-request.js";
-import { registerAll } from "../../orchestrations/index.js";
 import {
   RESTORE,
   type RestoreOutput,
@@ -19,14 +17,8 @@ import type { StoredRestoreResult } from "../../orchestrations/restore-parts.js"
 import { isRestorePlanError } from "../../restore/errors.js";
 import type { RestoreResult } from "../../restore/result.js";
 import { type CliContext, openContext, UsageError } from "../context.js";
-import {
-  formatDuration,
-  formatTable,
-  type OutputFormat,
-  ProgressLine,
-  parseOutputFormat,
-  printJson,
-} from "../output.js";
+import { foregroundJob } from "../durable-job.js";
+import { formatDuration, formatTable, type OutputFormat, parseOutputFormat, printJson } from "../output.js";
 
 interface RestoreFlags {
   targetCluster?: string;
@@ -37,8 +29,6 @@ interface RestoreFlags {
   wait?: boolean;
   output: OutputFormat;
 }
-
-const POLL_MS = 200;
 
 /** Which flag carries each request field, so a refusal names what the user typed. */
 const FLAG_OF: Record<string, string> = {
@@ -136,42 +126,22 @@ async function runRestore(
     const flag = error.field === undefined ? undefined : FLAG_OF[error.field];
     throw new UsageError(flag && flag !== FLAG_OF.recoveryPointId ? `${flag}: ${message}` : message);
   }
-  const registry = await captureRegistrations(() => registerAll(async () => context.env));
-  const runtime = new LocalRuntime(registry, { store: new BlobInstanceStore(context.catalog.container) });
-  const progress = new ProgressLine();
-  const stop = interruption(progress);
+  const job = await foregroundJob(context, "stopping the restore");
   try {
-    await runtime.startNew(RESTORE, { instanceId: input.restoreId, input });
-    const status = await follow(runtime, input.restoreId, progress, stop.signal);
-    progress.clear();
+    const status = await job.run(RESTORE, input.restoreId, input, (step) => {
+      const progress = step as RestoreProgress;
+      return `restoring ${progress.recoveryPointId}: ${describeStep(progress)}`;
+    });
     if (!status) {
-      await runtime.terminate(input.restoreId, "cancelled").catch(() => undefined);
+      // Ctrl-C stops following and terminates the job: what was applied stays, a re-run finishes it.
+      await job.runtime.terminate(input.restoreId, "cancelled").catch(() => undefined);
       console.error(`aks-backup: restore ${input.restoreId} cancelled; run it again to finish it`);
       process.exitCode = 130;
       return;
     }
     await report(context, status, format);
   } finally {
-    stop.dispose();
-    progress.clear();
-    await runtime.close();
-  }
-}
-
-/** Shows the restore's progress until it ends; undefined when the user interrupted it first. */
-async function follow(
-  runtime: LocalRuntime,
-  jobId: string,
-  progress: ProgressLine,
-  signal: AbortSignal,
-): Promise<InstanceStatus | undefined> {
-  for (;;) {
-    const status = await runtime.getStatus(jobId);
-    if (status && status.runtimeStatus !== "Pending" && status.runtimeStatus !== "Running") return status;
-    if (signal.aborted) return undefined;
-    const step = status?.customStatus as RestoreProgress | null | undefined;
-    if (step) progress.update(`restoring ${step.recoveryPointId}: ${describeStep(step)}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await job.close();
   }
 }
 
@@ -250,24 +220,4 @@ function printResult(result: StoredRestoreResult, output: RestoreOutput): void {
     console.log(`warnings (${result.warnings.length}):`);
     for (const warning of result.warnings) console.log(`  ${warning}`);
   }
-}
-
-/** Ctrl-C stops following and terminates the job: what was applied stays, a re-run finishes it. */
-function interruption(progress: ProgressLine) {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    progress.clear();
-    process.stderr.write(`aks-backup: ${signal}: stopping the restore (again to quit now)\n`);
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    },
-  };
 }
