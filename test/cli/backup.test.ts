@@ -1,37 +1,13 @@
 // The backup commands as a user runs them: the built CLI against a simulated cluster and Azurite,
 // configured by a YAML file.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BlobInstanceStore } from "../../src/local/store.js";
+import { cli } from "../helpers/cli.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
-
-const CLI = join(import.meta.dirname, "..", "..", "bin", "aks-backup.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const containerName = `cli-${Date.now()}`;
 

@@ -1,36 +1,12 @@
 // `aks-backup restore` as a user runs it: the built CLI against a simulated cluster and Azurite,
 // configured by a YAML file; a backup, then restores into mapped namespaces (JSON, a dry run, a
 // table with the failed item), and the flags it refuses.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { cli } from "../helpers/cli.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
-
-const CLI = join(import.meta.dirname, "..", "..", "bin", "aks-backup.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A NodePort Service whose port was chosen by its author: a copy in the same cluster cannot have it. */
 const FIXED_PORT = `
