@@ -4,16 +4,17 @@ import { backupRoutes } from "./backups.js";
 import { DEFINITION_COLLECTIONS, definitionRoutes, deleteDefinitionRoute } from "./definitions.js";
 import type { ApiDeps } from "./deps.js";
 import { errorResponse } from "./errors.js";
-import { healthRoute } from "./health.js";
+import { healthRoutes } from "./health.js";
 import type { ApiRequest, ApiResponse } from "./http.js";
 import { jobRoutes } from "./jobs.js";
 import { restoreRoutes } from "./restores.js";
 import { matchRoute, type Route } from "./router.js";
+import { usageRoute } from "./usage.js";
 
 export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>;
 
 export function apiRoutes(deps: ApiDeps): Route[] {
-  const routes: Route[] = [healthRoute(deps)];
+  const routes: Route[] = [...healthRoutes(deps), usageRoute(deps)];
   for (const collection of DEFINITION_COLLECTIONS) {
     routes.push(...definitionRoutes(deps, collection));
     // An instance's delete stops protection (backupRoutes); policies and clusters are plain deletes.

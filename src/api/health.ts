@@ -1,28 +1,55 @@
-// `GET /api/health`: is the storage account reachable, and which version answers. One cheap call
-// to storage, so a load balancer or a user can poll it.
+// `GET /api/health`: is the storage account reachable, which version answers, and the protection
+// health of every instance (src/health/); `GET /api/health/instances/{name}` for one instance.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type HealthReport, healthReport } from "../health/report.js";
+import { DefinitionError } from "../store/definitions.js";
 import type { ApiDeps } from "./deps.js";
-import { json } from "./http.js";
+import { ApiError, json } from "./http.js";
+import { checkedName } from "./names.js";
 import type { Route } from "./router.js";
 
-export function healthRoute(deps: ApiDeps): Route {
-  return {
-    method: "GET",
-    pattern: "/api/health",
-    handler: async () => {
-      const storage = await storageHealth(deps);
-      const healthy = storage.reachable;
-      return json(healthy ? 200 : 503, {
-        status: healthy ? "Healthy" : "Unhealthy",
-        version: packageVersion(),
-        mode: deps.notice ? "demo" : "normal",
-        ...(deps.notice ? { notice: deps.notice } : {}),
-        storage,
-      });
+export function healthRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      pattern: "/api/health",
+      handler: async () => {
+        const storage = await storageHealth(deps);
+        // Unreachable storage is the one 503: instance health needs storage, so it is not reported.
+        const report = storage.reachable && storage.container ? await instancesHealth(deps) : undefined;
+        const status = storage.reachable ? (report?.status ?? "Healthy") : "Unhealthy";
+        return json(storage.reachable ? 200 : 503, {
+          status,
+          version: packageVersion(),
+          mode: deps.notice ? "demo" : "normal",
+          ...(deps.notice ? { notice: deps.notice } : {}),
+          storage,
+          instances: report?.instances ?? [],
+        });
+      },
     },
-  };
+    {
+      method: "GET",
+      pattern: "/api/health/instances/{name}",
+      handler: async (_request, params) => {
+        const name = checkedName(params.name);
+        const found = (await instancesHealth(deps, name)).instances[0];
+        if (!found) throw new ApiError(404, `backup instance "${name}" does not exist`);
+        return json(200, found);
+      },
+    },
+  ];
+}
+
+async function instancesHealth(deps: ApiDeps, only?: string): Promise<HealthReport> {
+  try {
+    return await healthReport(deps.env, undefined, only);
+  } catch (error) {
+    if (error instanceof DefinitionError) throw error;
+    throw deps.env.catalog.storageError(error, "cannot read the instances' health");
+  }
 }
 
 async function storageHealth(

@@ -3,12 +3,19 @@
 // `statusQueryGetUri` works locally as it does against the Functions host.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  type AllowedSubscriptions,
+  armAccessOf,
+  armClusterReader,
+  type ClusterReader,
+} from "../events/index.js";
 import type { OrchestrationClient } from "../orchestrations/client.js";
-import type { Environment } from "../orchestrations/environment.js";
+import type { AzureSettings, Environment } from "../orchestrations/environment.js";
 import { type ApiHandler, createApi } from "./api.js";
 import { DEFAULT_BODY_LIMIT, parseJsonBody, tooLarge } from "./body.js";
 import { durableLinks } from "./deps.js";
 import { errorResponse } from "./errors.js";
+import { EVENTGRID_PATH, type EventGridEndpoint, eventGridEndpoint } from "./eventgrid-endpoint.js";
 import type { ApiRequest, ApiResponse } from "./http.js";
 import { matchRoute } from "./router.js";
 import { durableStatusRoutes } from "./status-endpoint.js";
@@ -24,6 +31,16 @@ export interface ApiServerOptions {
   log?: (message: string) => void;
   /** Demo mode's sentence, shown by `GET /api/health`. */
   notice?: string;
+  /** The Event Grid webhook's Azure access (to read a cluster's tags) and allowed subscriptions. */
+  events?: EventOptions;
+}
+
+export interface EventOptions {
+  /** Default: a reader over `azure` (absent: Azure's public cloud with DefaultAzureCredential). */
+  readCluster?: ClusterReader;
+  azure?: AzureSettings;
+  /** Absent or empty: events from any subscription. */
+  allowedSubscriptions?: AllowedSubscriptions;
 }
 
 export interface ApiServer {
@@ -52,6 +69,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     return api;
   };
+  let events: EventGridEndpoint | undefined;
+  const eventsEndpoint = (): EventGridEndpoint => {
+    events ??= eventGridEndpoint({
+      env: options.env,
+      client: options.client,
+      readCluster: options.events?.readCluster ?? armClusterReader(armAccessOf(options.events?.azure)),
+      allowedSubscriptions: options.events?.allowedSubscriptions,
+      log,
+    });
+    return events;
+  };
   let url = "";
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -63,6 +91,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (request.path.startsWith("/runtime/webhooks/durabletask/")) {
         const { route, params } = matchRoute(statusRoutes, request);
         response = await route.handler(request, params);
+      } else if (request.path.toLowerCase() === EVENTGRID_PATH.toLowerCase()) {
+        response = await eventsEndpoint()(request);
       } else {
         response = await apiFor(baseUrlOf(req, url))(request);
       }

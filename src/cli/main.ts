@@ -8,6 +8,7 @@ import { registerRecoveryPointsCommand } from "./commands/recovery-points.js";
 import { registerRestoreCommand } from "./commands/restore.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { registerStatusCommand } from "./commands/status.js";
 import { ConfigError, formatConfigIssue } from "./config-file.js";
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerBackupCommand(program);
   registerRecoveryPointsCommand(program);
   registerDescribeCommand(program);
+  registerStatusCommand(program);
   registerRestoreCommand(program);
   registerImportVeleroCommand(program);
   registerServeCommand(program);

@@ -242,11 +242,14 @@ describe("definitions API", () => {
   it("reports health with storage reachable and the version, and no secret", async () => {
     const health = await server.request("GET", "/api/health");
     expect(health.status).toBe(200);
+    // Every instance was deleted above; test/api/health-usage.test.ts covers instances' health.
     expect(health.body).toEqual({
       status: "Healthy",
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       mode: "normal",
       storage: { reachable: true, container: true },
+      instances: [],
     });
+    expect(health.text).not.toMatch(/AccountKey/i);
   });
 });

@@ -5,11 +5,12 @@ import { captureRegistrations } from "../../src/local/registry.js";
 import { MODULES } from "../../src/orchestrations/index.js";
 
 describe("functions/", () => {
-  it("registers every orchestration module, the timers and the function-key protected API", async () => {
+  it("registers every orchestration module, the timers, the Event Grid triggers and the function-key protected API", async () => {
     const registry = await captureRegistrations(async () => {
       await import("../../functions/orchestrations.js");
       await import("../../functions/timers.js");
       await import("../../functions/http.js");
+      await import("../../functions/events.js");
     });
     const orchestrators = MODULES.flatMap((m) => Object.keys(m.orchestrators ?? {}));
     const activities = MODULES.flatMap((m) => Object.keys(m.activities ?? {}));
@@ -19,6 +20,7 @@ describe("functions/", () => {
     expect(orchestrators).toEqual(expect.arrayContaining(["backupInstance", "retentionSweep"]));
     expect(registry.names("timerTrigger").sort()).toEqual(["retentionSweepTimer", "scheduleTick"]);
     expect(registry.names("httpTrigger")).toEqual(["api"]);
+    expect(registry.names("eventGridTrigger").sort()).toEqual(["aksClusterEvents", "clusterResourceWrites"]);
     expect(registry.get("api", "httpTrigger").trigger).toMatchObject({
       route: "{*path}",
       authLevel: "function",

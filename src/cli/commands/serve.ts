@@ -6,8 +6,9 @@ import type { Command } from "commander";
 import { onDemandInstanceId } from "../../api/backups.js";
 import { KIND_LABEL } from "../../api/definitions.js";
 import type { ApiServer } from "../../api/node-server.js";
+import { allowedSubscriptionsOf } from "../../events/index.js";
 import type { LocalRuntime } from "../../local/runtime.js";
-import type { Environment } from "../../orchestrations/environment.js";
+import { azureSettingsOf, type Environment } from "../../orchestrations/environment.js";
 import type { DefinitionKind, SeedReport } from "../../store/definitions.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../config-file.js";
 import { environmentFor } from "../context.js";
@@ -116,6 +117,15 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       host,
       port: options.port ?? 7071,
       ...(demo ? { notice: demo.message } : {}),
+      // Event Grid deliveries read clusters' tags with the config's Azure access, and only from
+      // the allowed subscriptions (AKS_BACKUP_ALLOWED_SUBSCRIPTIONS, else azure.subscriptionId).
+      events: {
+        azure: await azureSettingsOf(config),
+        allowedSubscriptions: allowedSubscriptionsOf(
+          process.env.AKS_BACKUP_ALLOWED_SUBSCRIPTIONS,
+          config.azure?.subscriptionId,
+        ),
+      },
     });
     closing.push(() => server.close());
     // The schedule timer: a tick now and at every tick boundary, as the Functions timer does on Azure.
