@@ -11,6 +11,7 @@ import { parseRecoveryPointId } from "../store/recovery-point-id.js";
 import { groupOfSnapshot, listTaggedSnapshots, type TaggedSnapshot } from "../volumes/delete-snapshots.js";
 import { deletionDeps, runDeletions } from "./deletions.js";
 import type { Environment } from "./environment.js";
+import { RESTORES_PREFIX } from "./restore-parts.js";
 
 /**
  * How old a manifest-less recovery point or an orphaned snapshot must be before the sweep removes
@@ -40,6 +41,8 @@ export interface StorageSweepOutput {
   /** Tagged snapshots whose recovery point has no manifest, deleted / kept (young or locked). */
   orphansDeleted: number;
   orphansKept: number;
+  /** Restore records (`restores/<id>/`: plan, phase results, result) older than 30 days, removed. */
+  restoreRecordsRemoved: number;
   /** The first MAX_LISTED_FAILURES failures; `failureCount` counts them all. */
   failures: string[];
   failureCount: number;
@@ -67,6 +70,7 @@ export async function sweepStorage(_input: SweepInput, env: Environment): Promis
       groupsScanned: 0,
       orphansDeleted: 0,
       orphansKept: 0,
+      restoreRecordsRemoved: 0,
       failures: [],
       failureCount: 0,
     },
@@ -81,6 +85,7 @@ export async function sweepStorage(_input: SweepInput, env: Environment): Promis
   const committed = points.filter((p) => p.committed && !finished.has(p.id));
   const known = new Set([...points.map((p) => p.instance), ...instances.map((i) => i.name)]);
   await deleteOrphans(sweep, await snapshotGroups(sweep, instances, committed), committed, known);
+  await removeOldRestoreRecords(sweep);
   sweep.output.failureCount = sweep.failures.length;
   sweep.output.failures = sweep.failures.slice(0, MAX_LISTED_FAILURES);
   return sweep.output;
@@ -229,4 +234,29 @@ function lockChecker(env: Environment): (instance: string) => Promise<boolean> {
     }
     return held;
   };
+}
+
+/** How long a restore's record (its plan, phase results and result) is kept after its last write. */
+export const RESTORE_RECORD_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Removes the records of restores nothing has written to for RESTORE_RECORD_RETENTION_MS. */
+async function removeOldRestoreRecords(sweep: Sweep): Promise<void> {
+  const { container } = sweep.env.catalog;
+  const records = new Map<string, { names: string[]; newest: number }>();
+  for await (const blob of container.listBlobsFlat({ prefix: RESTORES_PREFIX })) {
+    const id = blob.name.slice(RESTORES_PREFIX.length).split("/")[0] ?? "";
+    const record = records.get(id) ?? { names: [], newest: 0 };
+    record.names.push(blob.name);
+    record.newest = Math.max(record.newest, blob.properties.lastModified?.getTime() ?? sweep.now);
+    records.set(id, record);
+  }
+  for (const [id, record] of records) {
+    if (sweep.now - record.newest < RESTORE_RECORD_RETENTION_MS) continue;
+    try {
+      for (const name of record.names) await container.getBlockBlobClient(name).deleteIfExists();
+      sweep.output.restoreRecordsRemoved++;
+    } catch (error) {
+      sweep.failures.push(`cannot remove the record of restore ${id}: ${(error as Error).message}`);
+    }
+  }
 }

@@ -38,6 +38,7 @@ describe("sweepStorage", () => {
       groupsScanned: 1,
       orphansDeleted: 0,
       orphansKept: 2,
+      restoreRecordsRemoved: 0,
       failures: [],
       failureCount: 0,
     });
@@ -92,5 +93,22 @@ describe("sweepStorage", () => {
     expect(w.azure.fake.snapshot(marked.snapshotIds[0] ?? "")).toBeDefined();
     expect(w.azure.fake.snapshot(retained.snapshotIds[0] ?? "")).toBeDefined();
     expect((await w.env.catalog.listRecoveryPoints("old-app")).map((m) => m.id)).toEqual([retained.id]);
+  });
+
+  it("keeps a restore's record for 30 days after its last write, then removes it", async () => {
+    const w = world();
+    const t0 = w.now().getTime();
+    const container = w.env.catalog.container;
+    const names = ["restores/restore:shop-1:a/plan.json", "restores/restore:shop-1:a/result.json"];
+    for (const name of names) await container.getBlockBlobClient(name).upload("{}", 2);
+
+    const young = await sweepStorage({ at: w.now().toISOString() }, w.env);
+    expect(young.restoreRecordsRemoved).toBe(0);
+    expect(await w.blobsUnder("restores/")).toEqual(names);
+
+    w.setNow(t0 + 31 * 24 * HOUR);
+    const old = await sweepStorage({ at: w.now().toISOString() }, w.env);
+    expect(old.restoreRecordsRemoved).toBe(1);
+    expect(await w.blobsUnder("restores/")).toEqual([]);
   });
 });
