@@ -5,6 +5,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { RestError } from "@azure/storage-blob";
 import { z } from "zod";
 import type { InstanceFilter, RuntimeStatus } from "../orchestrations/client.js";
+import { readBlob } from "../store/blob-body.js";
 import type { HistoryEvent } from "./history.js";
 import type { Work } from "./instance.js";
 
@@ -215,12 +216,8 @@ export class BlobInstanceStore implements InstanceStore {
   async #download(blobName: string): Promise<StoredInstance | undefined> {
     let body: Buffer;
     try {
-      // One GET reads one version whole; downloadToBuffer sizes its buffer from a separate HEAD and
-      // then reads ranges, so an instance saved in between came back cut off (invalid JSON).
-      const response = await this.container.getBlobClient(blobName).download();
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk));
-      body = Buffer.concat(chunks);
+      // One GET reads one version whole (an instance saved meanwhile can no longer cut it off).
+      ({ body } = await readBlob(this.container.getBlobClient(blobName)));
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;

@@ -10,8 +10,9 @@ export type Activity<I = never, O = unknown> = (input: I, env: Environment) => P
 
 export interface OrchestrationModule {
   readonly orchestrators?: Readonly<Record<string, Orchestrator>>;
-  // biome-ignore lint/suspicious/noExplicitAny: each activity declares its own input type.
-  readonly activities?: Readonly<Record<string, Activity<any, unknown>>>;
+  // `never` input: an activity of any input type fits (parameters are contravariant); each one
+  // declares its own, and the registration hands it what the orchestrator sent.
+  readonly activities?: Readonly<Record<string, Activity<never, unknown>>>;
 }
 
 export function registerModules(modules: readonly OrchestrationModule[], provide: EnvironmentProvider): void {

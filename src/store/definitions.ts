@@ -7,6 +7,7 @@ import { type Cluster, clusterSchema } from "../model/cluster.js";
 import { parseModel, unknownNameMessage } from "../model/issues.js";
 import { nameProblem } from "../model/names.js";
 import { type Policy, policySchema } from "../model/policy.js";
+import { readBlob } from "./blob-body.js";
 import { Catalog, CatalogError } from "./catalog.js";
 import {
   DefinitionConflictError,
@@ -92,10 +93,11 @@ export class DefinitionStore {
     let etag: string;
     let origin: string | undefined;
     try {
-      const response = await blob.download(0, undefined, { abortSignal: options.abortSignal });
-      body = await readAll(response.readableStreamBody);
-      etag = response.etag ?? "";
-      origin = response.metadata?.origin;
+      ({
+        body,
+        etag,
+        metadata: { origin },
+      } = await readBlob(blob, options));
     } catch (error) {
       if (isMissingBlob(error)) return undefined;
       throw this.storageError(error, `cannot read ${kind} "${name}"`);
@@ -282,11 +284,4 @@ function nameOf(input: unknown): string {
 
 function referencesMetadata(instance: BackupInstance): Record<string, string> {
   return { policy: instance.policy, cluster: instance.cluster };
-}
-
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  if (stream === undefined) return Buffer.alloc(0);
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
 }

@@ -3,6 +3,7 @@
 // anyone may take over a lock older than STALE_LOCK_MS; only the holder deletes it.
 import { type ContainerClient, RestError } from "@azure/storage-blob";
 import { nameProblem } from "../model/names.js";
+import { readBlob } from "./blob-body.js";
 
 /** A backup that has held its instance's lock this long is presumed dead (its host crashed for good). */
 export const STALE_LOCK_MS = 24 * 60 * 60_000;
@@ -117,9 +118,8 @@ export class JobLocks {
   async #read(instance: string): Promise<Current | undefined> {
     const blob = this.container.getBlockBlobClient(this.blobName(instance));
     try {
-      const response = await blob.download();
-      const text = await readText(response.readableStreamBody);
-      return { lock: parseLock(text, response.lastModified), etag: response.etag ?? "" };
+      const { body, etag, lastModified } = await readBlob(blob);
+      return { lock: parseLock(body.toString("utf8"), lastModified), etag };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -142,13 +142,6 @@ function parseLock(text: string, lastModified: Date | undefined): JobLock {
     // fall through
   }
   return { holder: "(unreadable lock)", since: (lastModified ?? new Date(0)).toISOString() };
-}
-
-async function readText(body: NodeJS.ReadableStream | undefined): Promise<string> {
-  if (!body) return "";
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function isConflict(error: unknown): boolean {

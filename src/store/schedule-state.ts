@@ -4,6 +4,7 @@
 import { type ContainerClient, RestError } from "@azure/storage-blob";
 import { z } from "zod";
 import { nameProblem } from "../model/names.js";
+import { readBlob } from "./blob-body.js";
 
 const FOLDER = "state/schedule/";
 
@@ -35,11 +36,8 @@ export class ScheduleStateStore {
   async get(instance: string): Promise<StoredScheduleState | undefined> {
     const blob = this.container.getBlockBlobClient(this.blobName(instance));
     try {
-      const response = await blob.download();
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk));
-      const etag = response.etag ?? "";
-      const parsed = scheduleStateSchema.safeParse(parseJson(Buffer.concat(chunks).toString("utf8")));
+      const { body, etag } = await readBlob(blob);
+      const parsed = scheduleStateSchema.safeParse(parseJson(body.toString("utf8")));
       // A damaged state blob gets a new baseline (overwriting it by its ETag), never a burst of backups.
       return parsed.success ? { state: parsed.data, etag } : { state: { lastSlot: "" }, etag };
     } catch (error) {
