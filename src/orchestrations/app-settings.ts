@@ -1,6 +1,6 @@
 // The environment of the Functions app, from its app settings: the backup storage account (reached
 // with the app's managed identity) or a connection string, the container, and Kubernetes limits.
-import { DefaultAzureCredential } from "@azure/identity";
+import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { configuredDenyList } from "../backup/deny-list.js";
 import { KUBE_DEFAULTS } from "../model/config.js";
@@ -12,9 +12,14 @@ export class SettingsError extends Error {
 
 type Settings = Readonly<Record<string, string | undefined>>;
 
-export function environmentFromSettings(settings: Settings = process.env): Environment {
+/** The app's managed identity (user-assigned when AZURE_CLIENT_ID names one), or the developer's login. */
+export function appCredential(settings: Settings = process.env): TokenCredential {
   const clientId = settings.AZURE_CLIENT_ID;
-  const credential = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+}
+
+export function environmentFromSettings(settings: Settings = process.env): Environment {
+  const credential = appCredential(settings);
   const accountUrl = settings.AKS_BACKUP_STORAGE_ACCOUNT_URL;
   const connectionString = settings.AKS_BACKUP_STORAGE_CONNECTION_STRING;
   let service: BlobServiceClient;
