@@ -9,7 +9,17 @@ import { parse } from "yaml";
 import { writeSimulatorFiles } from "../../src/sim/files.js";
 import { eventually } from "../helpers/eventually.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
-import { DAILY, type Reply, startTestServer, type TestServer } from "./harness.js";
+import { DAILY, startTestServer, type TestServer } from "./harness.js";
+import type {
+  Accepted,
+  CompletedBackup,
+  DurableStatus,
+  Job,
+  List,
+  Problem,
+  RecoveryPointManifest,
+  ValidationProblem,
+} from "./shapes.js";
 
 describe("on-demand backup through the API", () => {
   const sim = useSimulator();
@@ -39,7 +49,7 @@ describe("on-demand backup through the API", () => {
     });
     expect(instance.status).toBe(201);
 
-    const started = await server.request("POST", "/api/backup-instances/shop/backup", {
+    const started = await server.request<Accepted>("POST", "/api/backup-instances/shop/backup", {
       body: { retention: "P30D" },
     });
     expect(started.status).toBe(202);
@@ -60,7 +70,9 @@ describe("on-demand backup through the API", () => {
       async () => {
         const response = await fetch(started.body.statusQueryGetUri);
         seen.push(response.status);
-        return response.status === 200 ? ((await response.json()) as Reply["body"]) : undefined;
+        return response.status === 200
+          ? ((await response.json()) as DurableStatus<CompletedBackup>)
+          : undefined;
       },
       "the backup to complete",
       20_000,
@@ -78,10 +90,13 @@ describe("on-demand backup through the API", () => {
     });
     const pointId = done.output.recoveryPointId as string;
 
-    const points = await server.request("GET", "/api/backup-instances/shop/recovery-points");
+    const points = await server.request<List<RecoveryPointManifest>>(
+      "GET",
+      "/api/backup-instances/shop/recovery-points",
+    );
     expect(points.status).toBe(200);
     expect(points.body.value.map((point: { id: string }) => point.id)).toEqual([pointId]);
-    const manifest = await server.request("GET", `/api/recovery-points/${pointId}`);
+    const manifest = await server.request<RecoveryPointManifest>("GET", `/api/recovery-points/${pointId}`);
     expect(manifest.status).toBe(200);
     expect(manifest.body).toMatchObject({
       id: pointId,
@@ -92,7 +107,7 @@ describe("on-demand backup through the API", () => {
     });
     expect(manifest.body.itemCounts["v1/ConfigMap"]).toBe(2);
 
-    const jobs = await server.request("GET", "/api/jobs?type=Backup&instance=shop");
+    const jobs = await server.request<List<Job>>("GET", "/api/jobs?type=Backup&instance=shop");
     expect(jobs.body.value).toEqual([
       expect.objectContaining({
         id: started.body.id,
@@ -106,7 +121,7 @@ describe("on-demand backup through the API", () => {
   });
 
   it("validates the backup body and refuses unknown instances", async () => {
-    const bad: Reply = await server.request("POST", "/api/backup-instances/shop/backup", {
+    const bad = await server.request<ValidationProblem>("POST", "/api/backup-instances/shop/backup", {
       body: { retention: "30 days", when: "now" },
     });
     expect(bad.status).toBe(400);
@@ -114,7 +129,7 @@ describe("on-demand backup through the API", () => {
       "retention",
       "when",
     ]);
-    const unknown = await server.request("POST", "/api/backup-instances/nobody/backup");
+    const unknown = await server.request<Problem>("POST", "/api/backup-instances/nobody/backup");
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toBe('backup instance "nobody" does not exist');
     expect((await server.request("GET", "/api/recovery-points/not-an-id")).status).toBe(404);

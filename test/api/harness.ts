@@ -8,11 +8,11 @@ import { inject } from "vitest";
 import { stringify } from "yaml";
 import { type RunningServe, startServe } from "../../src/cli/commands/serve.js";
 
-export interface Reply {
+export interface Reply<T = unknown> {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies by their documented shape.
-  body: any;
+  /** The parsed JSON body, typed by the caller with the response's documented shape. */
+  body: T;
   text: string;
 }
 
@@ -22,11 +22,11 @@ export interface TestServer {
   dir: string;
   container: string;
   lines: string[];
-  request(
+  request<T = unknown>(
     method: string,
     path: string,
     options?: { body?: unknown; raw?: string; headers?: Record<string, string> },
-  ): Promise<Reply>;
+  ): Promise<Reply<T>>;
   close(): Promise<void>;
 }
 

@@ -21,6 +21,7 @@ import { deleteSnapshot } from "../../src/volumes/delete-snapshots.js";
 import { useAzureFake } from "../helpers/azure-fake.js";
 import { computeFor, depsFor, virtualTime, volumeOn } from "../volumes/harness.js";
 import { CLUSTER, DAILY, startTestServer, type TestServer } from "./harness.js";
+import type { Health, Problem, UsageReport, ValidationProblem } from "./shapes.js";
 
 let server: TestServer;
 let catalog: Catalog;
@@ -103,7 +104,7 @@ afterAll(async () => {
 
 describe("GET /api/health", () => {
   it("rates every instance from its recovery points, with the worst as the overall status", async () => {
-    const health = await server.request("GET", "/api/health");
+    const health = await server.request<Health>("GET", "/api/health");
     expect(health.status).toBe(200);
     expect(health.body.status).toBe("Unhealthy");
     expect(health.body.storage).toEqual({ reachable: true, container: true });
@@ -138,10 +139,10 @@ describe("GET /api/health", () => {
   });
 
   it("answers for one instance, and 404 for an unknown one", async () => {
-    const one = await server.request("GET", "/api/health/instances/partial-shop");
+    const one = await server.request<InstanceHealth>("GET", "/api/health/instances/partial-shop");
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ name: "partial-shop", policy: "daily", status: "Warning" });
-    const unknown = await server.request("GET", "/api/health/instances/nobody");
+    const unknown = await server.request<Problem>("GET", "/api/health/instances/nobody");
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("content-type")).toBe("application/problem+json");
     expect((await server.request("GET", "/api/health/instances/Bad..Name")).status).toBe(400);
@@ -176,7 +177,7 @@ describe("GET /api/health with storage unreachable", () => {
 
 describe("GET /api/usage", () => {
   it("sums each instance's blob sizes from the container and its snapshots from the manifests", async () => {
-    const usage = await server.request("GET", "/api/usage");
+    const usage = await server.request<UsageReport>("GET", "/api/usage");
     expect(usage.status).toBe(200);
     expect(usage.body.sources).toEqual({ blobs: "container-listing", snapshots: "manifests" });
     expect(usage.body.note).toMatch(/does not report the bytes an incremental snapshot actually uses/);
@@ -267,11 +268,11 @@ describe("GET /api/usage?snapshots=azure", () => {
       );
       await commit("disk-shop", 5, "Succeeded", 100, { volumeSnapshots: [data, gone] });
 
-      const fromManifests = await azureServer.request("GET", "/api/usage");
+      const fromManifests = await azureServer.request<UsageReport>("GET", "/api/usage");
       expect(fromManifests.body.sources.snapshots).toBe("manifests");
       expect(fromManifests.body.totals.snapshots).toEqual({ count: 2, provisionedBytes: 40 * 1024 ** 3 });
 
-      const fromAzure = await azureServer.request("GET", "/api/usage?snapshots=azure");
+      const fromAzure = await azureServer.request<UsageReport>("GET", "/api/usage?snapshots=azure");
       expect(fromAzure.status).toBe(200);
       expect(fromAzure.body.sources).toEqual({ blobs: "container-listing", snapshots: "azure" });
       expect(fromAzure.body.instances[0]).toMatchObject({
@@ -285,7 +286,7 @@ describe("GET /api/usage?snapshots=azure", () => {
         unverified: 0,
       });
 
-      const bad = await azureServer.request("GET", "/api/usage?snapshots=used");
+      const bad = await azureServer.request<ValidationProblem>("GET", "/api/usage?snapshots=used");
       expect(bad.status).toBe(400);
       expect(bad.body.errors).toEqual([{ field: "snapshots", message: 'must be "manifests" or "azure"' }]);
     } finally {

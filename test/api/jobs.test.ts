@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.js";
 import { CLUSTER, DAILY, startTestServer, type TestServer } from "./harness.js";
+import type { DurableStatus, Job, JobDetail, List, Problem, ValidationProblem } from "./shapes.js";
 
 let server: TestServer;
 
@@ -17,7 +18,7 @@ afterAll(async () => {
 async function completedTick() {
   return eventually(
     async () => {
-      const reply = await server.request("GET", "/api/jobs?type=Schedule&status=Succeeded");
+      const reply = await server.request<List<Job>>("GET", "/api/jobs?type=Schedule&status=Succeeded");
       return reply.body.value.length > 0 ? reply.body.value[0] : undefined;
     },
     "the first schedule tick to complete",
@@ -36,29 +37,29 @@ describe("jobs API", () => {
       createdTime: expect.any(String),
       lastUpdatedTime: expect.any(String),
     });
-    const all = await server.request("GET", "/api/jobs");
+    const all = await server.request<List<Job>>("GET", "/api/jobs");
     expect(all.status).toBe(200);
     expect(all.body.value.map((j: { id: string }) => j.id)).toContain(job.id);
-    const none = await server.request("GET", "/api/jobs?type=Backup");
+    const none = await server.request<List<Job>>("GET", "/api/jobs?type=Backup");
     expect(none.body.value).toEqual([]);
-    const other = await server.request("GET", "/api/jobs?instance=prod-shop");
+    const other = await server.request<List<Job>>("GET", "/api/jobs?instance=prod-shop");
     expect(other.body.value).toEqual([]);
   });
 
   it("reads one job with its input and output, and 404 for an unknown id", async () => {
     const job = await completedTick();
-    const one = await server.request("GET", `/api/jobs/${encodeURIComponent(job.id)}`);
+    const one = await server.request<JobDetail>("GET", `/api/jobs/${encodeURIComponent(job.id)}`);
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ id: job.id, type: "Schedule", status: "Succeeded" });
     expect(one.body.output).toMatchObject({ tick: expect.any(String), instances: [] });
-    const unknown = await server.request("GET", "/api/jobs/backup:nobody:ondemand:1");
+    const unknown = await server.request<Problem>("GET", "/api/jobs/backup:nobody:ondemand:1");
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("content-type")).toBe("application/problem+json");
     expect(unknown.body.detail).toBe('job "backup:nobody:ondemand:1" does not exist');
   });
 
   it("refuses unknown filters, naming each parameter and the allowed values", async () => {
-    const reply = await server.request(
+    const reply = await server.request<ValidationProblem>(
       "GET",
       "/api/jobs?type=Backups&status=Done&instance=Prod_Shop&sort=asc",
     );
@@ -78,7 +79,10 @@ describe("jobs API", () => {
 
   it("serves the durable status of an instance at the URL the 202 payload names", async () => {
     const job = await completedTick();
-    const status = await server.request("GET", `/runtime/webhooks/durabletask/instances/${job.id}`);
+    const status = await server.request<DurableStatus>(
+      "GET",
+      `/runtime/webhooks/durabletask/instances/${job.id}`,
+    );
     expect(status.status).toBe(200);
     expect(status.body).toEqual({
       name: "scheduledBackups",
@@ -92,7 +96,7 @@ describe("jobs API", () => {
     });
     const unknown = await server.request("GET", "/runtime/webhooks/durabletask/instances/nothing");
     expect(unknown.status).toBe(404);
-    const terminate = await server.request(
+    const terminate = await server.request<Problem>(
       "POST",
       `/runtime/webhooks/durabletask/instances/${job.id}/terminate`,
     );

@@ -11,7 +11,18 @@ import { parse } from "yaml";
 import { writeSimulatorFiles } from "../../src/sim/files.js";
 import { eventually } from "../helpers/eventually.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
-import { DAILY, type Reply, startTestServer, type TestServer } from "./harness.js";
+import { DAILY, startTestServer, type TestServer } from "./harness.js";
+import type {
+  Accepted,
+  CompletedBackup,
+  CompletedRestoreJob,
+  DurableStatus,
+  Job,
+  List,
+  Problem,
+  RestoreOutput,
+  ValidationProblem,
+} from "./shapes.js";
 
 describe("restores through the API", () => {
   const sim = useSimulator();
@@ -19,11 +30,11 @@ describe("restores through the API", () => {
   let simDir: string;
   let pointId: string;
 
-  async function finished(statusUri: string): Promise<Reply["body"]> {
+  async function finished<Output>(statusUri: string): Promise<DurableStatus<Output>> {
     return eventually(
       async () => {
         const response = await fetch(statusUri);
-        return response.status === 200 ? ((await response.json()) as Reply["body"]) : undefined;
+        return response.status === 200 ? ((await response.json()) as DurableStatus<Output>) : undefined;
       },
       "the orchestration to finish",
       20_000,
@@ -31,7 +42,7 @@ describe("restores through the API", () => {
   }
 
   async function restoreJobs(): Promise<string[]> {
-    const jobs = await server.request("GET", "/api/jobs?type=Restore");
+    const jobs = await server.request<List<Job>>("GET", "/api/jobs?type=Restore");
     return jobs.body.value.map((job: { id: string }) => job.id);
   }
 
@@ -59,8 +70,8 @@ describe("restores through the API", () => {
       body: { cluster: "sim", policy: "daily", includedNamespaces: ["shop"], snapshotVolumes: false },
     });
     expect(instance.status).toBe(201);
-    const backup = await server.request("POST", "/api/backup-instances/shop/backup");
-    const done = await finished(backup.body.statusQueryGetUri);
+    const backup = await server.request<Accepted>("POST", "/api/backup-instances/shop/backup");
+    const done = await finished<CompletedBackup>(backup.body.statusQueryGetUri);
     expect(done.output.status).toBe("Succeeded");
     pointId = done.output.recoveryPointId;
   });
@@ -70,7 +81,7 @@ describe("restores through the API", () => {
   });
 
   it("answers 202 with the status URLs, restores into a mapped namespace and reports every item", async () => {
-    const started = await server.request("POST", "/api/restores", {
+    const started = await server.request<Accepted>("POST", "/api/restores", {
       body: { recoveryPointId: pointId, namespaceMappings: { shop: "shop-copy" } },
     });
     expect(started.status).toBe(202);
@@ -83,7 +94,7 @@ describe("restores through the API", () => {
     });
     expect(started.headers.get("location")).toBe(started.body.statusQueryGetUri);
 
-    const done = await finished(started.body.statusQueryGetUri);
+    const done = await finished<RestoreOutput>(started.body.statusQueryGetUri);
     expect(done).toMatchObject({
       name: "restore",
       runtimeStatus: "Completed",
@@ -91,7 +102,10 @@ describe("restores through the API", () => {
       output: { status: "Succeeded", recoveryPointId: pointId, targetCluster: "sim", dryRun: false },
     });
 
-    const restore = await server.request("GET", `/api/restores/${encodeURIComponent(started.body.id)}`);
+    const restore = await server.request<CompletedRestoreJob>(
+      "GET",
+      `/api/restores/${encodeURIComponent(started.body.id)}`,
+    );
     expect(restore.status).toBe(200);
     expect(restore.body).toMatchObject({
       id: started.body.id,
@@ -116,7 +130,7 @@ describe("restores through the API", () => {
     const copied = await kubectl(sim(), ["get", "configmap", "settings", "-n", "shop-copy", "-o", "json"]);
     expect(JSON.parse(copied.stdout).data).toEqual({ mode: "prod" });
 
-    const jobs = await server.request("GET", "/api/jobs?type=Restore&instance=shop");
+    const jobs = await server.request<List<Job>>("GET", "/api/jobs?type=Restore&instance=shop");
     expect(jobs.body.value).toEqual([
       expect.objectContaining({
         id: started.body.id,
@@ -129,7 +143,7 @@ describe("restores through the API", () => {
 
   it("refuses bad requests with the fields named, and starts nothing", async () => {
     const before = await restoreJobs();
-    const bad = await server.request("POST", "/api/restores", {
+    const bad = await server.request<ValidationProblem>("POST", "/api/restores", {
       body: {
         recoveryPointId: pointId,
         conflictPolicy: "Overwrite",
@@ -145,18 +159,18 @@ describe("restores through the API", () => {
       "targetCluster",
       "when",
     ]);
-    const missing = await server.request("POST", "/api/restores", { body: {} });
+    const missing = await server.request<ValidationProblem>("POST", "/api/restores", { body: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual([expect.objectContaining({ field: "recoveryPointId" })]);
 
-    const unknown = await server.request("POST", "/api/restores", {
+    const unknown = await server.request<Problem>("POST", "/api/restores", {
       body: { recoveryPointId: "shop-20200101-000000-abcd" },
     });
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toContain("recovery point shop-20200101-000000-abcd does not exist");
     expect(unknown.body.errors).toEqual([expect.objectContaining({ field: "recoveryPointId" })]);
 
-    const target = await server.request("POST", "/api/restores", {
+    const target = await server.request<ValidationProblem>("POST", "/api/restores", {
       body: { recoveryPointId: pointId, targetCluster: "staging" },
     });
     expect(target.status).toBe(400);
@@ -170,7 +184,9 @@ describe("restores through the API", () => {
     ).getContainerClient(server.container);
     const unfinished = "shop-20200101-000000-0001";
     await container.getBlockBlobClient(`shop/${unfinished}/resources.tar.gz`).upload("x", 1);
-    const writing = await server.request("POST", "/api/restores", { body: { recoveryPointId: unfinished } });
+    const writing = await server.request<Problem>("POST", "/api/restores", {
+      body: { recoveryPointId: unfinished },
+    });
     expect(writing.status).toBe(409);
     expect(writing.body.detail).toContain("is still being written");
 
@@ -209,18 +225,20 @@ describe("restoring onto a namespace another instance protects", () => {
   });
 
   it("refuses Skip with 409 naming the mapping, and accepts Patch or a new namespace", async () => {
-    const backup = await server.request("POST", "/api/backup-instances/shop/backup");
+    const backup = await server.request<Accepted>("POST", "/api/backup-instances/shop/backup");
     const done = await eventually(
       async () => {
         const response = await fetch(backup.body.statusQueryGetUri);
-        return response.status === 200 ? ((await response.json()) as Reply["body"]) : undefined;
+        return response.status === 200
+          ? ((await response.json()) as DurableStatus<CompletedBackup>)
+          : undefined;
       },
       "the backup",
       20_000,
     );
     const recoveryPointId = done.output.recoveryPointId;
 
-    const refused = await server.request("POST", "/api/restores", {
+    const refused = await server.request<ValidationProblem>("POST", "/api/restores", {
       body: { recoveryPointId, namespaceMappings: { shop: "billing" } },
     });
     expect(refused.status).toBe(409);

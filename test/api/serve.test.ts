@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { isLoopback } from "../../src/cli/commands/serve.js";
 import { eventually } from "../helpers/eventually.js";
 import { CLUSTER, DAILY, startTestServer } from "./harness.js";
+import type { Job, JobDetail, List } from "./shapes.js";
 
 // The built CLI, as users run it (`npm test` builds before the tests run).
 const CLI = join(import.meta.dirname, "..", "..", "bin", "aks-backup.js");
@@ -19,7 +20,8 @@ describe("aks-backup serve", () => {
     let tickId: string;
     try {
       tickId = await eventually(
-        async () => (await first.request("GET", "/api/jobs?status=Succeeded")).body.value[0]?.id as string,
+        async () =>
+          (await first.request<List<Job>>("GET", "/api/jobs?status=Succeeded")).body.value[0]?.id as string,
         "the first tick to complete",
         10_000,
       );
@@ -31,7 +33,7 @@ describe("aks-backup serve", () => {
       { container: first.container },
     );
     try {
-      const job = await second.request("GET", `/api/jobs/${encodeURIComponent(tickId)}`);
+      const job = await second.request<JobDetail>("GET", `/api/jobs/${encodeURIComponent(tickId)}`);
       expect(job.status).toBe(200);
       expect(job.body).toMatchObject({ id: tickId, type: "Schedule", status: "Succeeded" });
       expect(second.lines.join("\n")).toMatch(/already stored, kept as they are: cluster prod, policy daily/);

@@ -3,6 +3,7 @@
 // body that is no delivery, and 200 with each dropped event's reason otherwise.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../api/harness.js";
+import type { DeliveryReport, DroppingDelivery, Problem, ValidationResponse } from "../api/shapes.js";
 import { aksEvent, clusterId, SUBSCRIPTION, writeEvent } from "./samples.js";
 
 const PATH = "/runtime/webhooks/EventGrid";
@@ -33,7 +34,7 @@ describe("serve's Event Grid webhook", () => {
   });
 
   it("answers Event Grid's validation handshake with the code, and refuses a bad or missing code", async () => {
-    const good = await server.request("POST", `${PATH}?functionName=aksClusterEvents`, {
+    const good = await server.request<ValidationResponse>("POST", `${PATH}?functionName=aksClusterEvents`, {
       body: [
         validationEvent({ validationCode: CODE, validationUrl: "https://rp-eastus2.eventgrid.azure.net/x" }),
       ],
@@ -47,7 +48,7 @@ describe("serve's Event Grid webhook", () => {
       [{ validationCode: 42 }, "is missing"],
       [{}, "is missing"],
     ] as const) {
-      const bad = await server.request("POST", `${PATH}?functionName=clusterResourceWrites`, {
+      const bad = await server.request<Problem>("POST", `${PATH}?functionName=clusterResourceWrites`, {
         body: [validationEvent(data)],
       });
       expect(bad.status).toBe(400);
@@ -62,13 +63,13 @@ describe("serve's Event Grid webhook", () => {
     });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
-    const missing = await server.request("OPTIONS", `${PATH}?functionName=clusterResourceWrites`);
+    const missing = await server.request<Problem>("OPTIONS", `${PATH}?functionName=clusterResourceWrites`);
     expect(missing.status).toBe(400);
     expect(missing.body.detail).toMatch(/WebHook-Request-Origin/);
   });
 
   it("answers 404 for an unknown function and 400 for a body that is no delivery", async () => {
-    const unknown = await server.request("POST", `${PATH}?functionName=nope`, {
+    const unknown = await server.request<Problem>("POST", `${PATH}?functionName=nope`, {
       body: [aksEvent(clusterId(SUBSCRIPTION, "rg", "a"))],
     });
     expect(unknown.status).toBe(404);
@@ -81,7 +82,7 @@ describe("serve's Event Grid webhook", () => {
       [[], "empty array"],
       [7, "not an event or an array of events"],
     ] as const) {
-      const reply = await server.request("POST", `${PATH}?functionName=aksClusterEvents`, { body });
+      const reply = await server.request<Problem>("POST", `${PATH}?functionName=aksClusterEvents`, { body });
       expect(reply.status).toBe(400);
       expect(reply.body.detail).toContain(reason);
     }
@@ -97,7 +98,7 @@ describe("serve's Event Grid webhook", () => {
 
   it("accepts a delivery of bad events with 200, so Event Grid does not retry them, and says why each was dropped", async () => {
     const unknown = clusterId(SUBSCRIPTION, "rg", "unknown");
-    const reply = await server.request("POST", `${PATH}?functionName=aksClusterEvents`, {
+    const reply = await server.request<DeliveryReport>("POST", `${PATH}?functionName=aksClusterEvents`, {
       body: [
         aksEvent(unknown),
         { ...aksEvent(unknown), eventType: "Microsoft.Storage.BlobCreated" },
@@ -116,16 +117,20 @@ describe("serve's Event Grid webhook", () => {
 
     // A CloudEvents write for a VM: not a managed cluster, dropped, still 200.
     const vm = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm`;
-    const write = await server.request("POST", `${PATH}?functionName=clusterResourceWrites`, {
-      body: {
-        specversion: "1.0",
-        ...writeEvent(vm),
-        type: writeEvent(vm).eventType,
-        source: `/subscriptions/${SUBSCRIPTION}`,
-        eventType: undefined,
+    const write = await server.request<DroppingDelivery>(
+      "POST",
+      `${PATH}?functionName=clusterResourceWrites`,
+      {
+        body: {
+          specversion: "1.0",
+          ...writeEvent(vm),
+          type: writeEvent(vm).eventType,
+          source: `/subscriptions/${SUBSCRIPTION}`,
+          eventType: undefined,
+        },
+        headers: { "content-type": "application/cloudevents+json" },
       },
-      headers: { "content-type": "application/cloudevents+json" },
-    });
+    );
     expect(write.status).toBe(200);
     expect(write.body.dropped[0].reason).toContain("does not name an AKS managed cluster");
   });
