@@ -1,12 +1,8 @@
 // From a cluster spec to a connected Cluster: a kubeconfig (file or YAML, optional context) or an
-// AKS resource id whose cluster-user kubeconfig is fetched through Resource Manager.
+// AKS resource id reached through Resource Manager (aks-access.ts: Entra token or cluster user).
 import { homedir } from "node:os";
-import {
-  ContainerServiceClient,
-  type ContainerServiceClientOptionalParams,
-} from "@azure/arm-containerservice";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { KubeConfig } from "@kubernetes/client-node";
+import { type ArmAccess, aksAccess } from "./aks-access.js";
 import { Cluster, type ServerWarning } from "./cluster.js";
 import { type BearerTokenProvider, ClusterCredentials } from "./credentials.js";
 import { ClusterConfigError } from "./errors.js";
@@ -24,14 +20,13 @@ export interface ClusterSpec {
   aksResourceId?: string;
 }
 
-export interface ArmAccess {
-  credential: TokenCredential;
-  /** e.g. `armClientOptions(...)` for another cloud or the simulator's Azure fake. */
-  clientOptions?: ContainerServiceClientOptionalParams;
-}
+export type { ArmAccess } from "./aks-access.js";
 
 export interface ConnectOptions {
-  /** Resource Manager access for `aksResourceId` (default: DefaultAzureCredential, public cloud). */
+  /**
+   * Resource Manager access for `aksResourceId` (default: DefaultAzureCredential, public cloud); its
+   * credential also signs in to an Entra-integrated cluster.
+   */
   arm?: ArmAccess;
   /** Client-side rate limit in requests per second (default 50); 0 turns it off. */
   qps?: number;
@@ -45,7 +40,7 @@ export interface ConnectOptions {
   /** Jitter source of the backoff (default Math.random). */
   random?: () => number;
   userAgent?: string;
-  /** Overrides the kubeconfig user's credentials with a bearer token per request. */
+  /** Overrides the kubeconfig user's credentials (and an Entra cluster's token) per request. */
   bearerToken?: BearerTokenProvider;
   /** Server `Warning` headers, e.g. deprecated API versions. */
   onWarning?: (warning: ServerWarning) => void;
@@ -53,12 +48,9 @@ export interface ConnectOptions {
   abortSignal?: AbortSignal;
 }
 
-const aksIdPattern =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)$/i;
-
 export async function connectCluster(spec: ClusterSpec, options: ConnectOptions = {}): Promise<Cluster> {
   options.abortSignal?.throwIfAborted();
-  const config = await loadKubeConfig(spec, options);
+  const { config, bearerToken } = await loadKubeConfig(spec, options);
   if (spec.context !== undefined) {
     if (!config.getContextObject(spec.context)) {
       const known = config.getContexts().map((c) => c.name);
@@ -73,7 +65,7 @@ export async function connectCluster(spec: ClusterSpec, options: ConnectOptions 
   return new Cluster({
     name: spec.name,
     server,
-    credentials: new ClusterCredentials(config, options.bearerToken),
+    credentials: new ClusterCredentials(config, options.bearerToken ?? bearerToken),
     qps: options.qps ?? 50,
     burst: options.burst ?? 100,
     timeoutMs: options.timeoutMs ?? 60_000,
@@ -86,7 +78,10 @@ export async function connectCluster(spec: ClusterSpec, options: ConnectOptions 
   });
 }
 
-async function loadKubeConfig(spec: ClusterSpec, options: ConnectOptions): Promise<KubeConfig> {
+async function loadKubeConfig(
+  spec: ClusterSpec,
+  options: ConnectOptions,
+): Promise<{ config: KubeConfig; bearerToken?: BearerTokenProvider }> {
   const config = new KubeConfig();
   try {
     if (spec.kubeconfigYaml !== undefined) {
@@ -94,7 +89,14 @@ async function loadKubeConfig(spec: ClusterSpec, options: ConnectOptions): Promi
     } else if (spec.kubeconfig !== undefined) {
       config.loadFromFile(expandHome(spec.kubeconfig));
     } else if (spec.aksResourceId !== undefined) {
-      config.loadFromString(await fetchAksKubeconfig(spec.name, spec.aksResourceId, options));
+      const access = await aksAccess(spec.name, spec.aksResourceId, {
+        ...(options.arm ? { arm: options.arm } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
+      return {
+        config: access.kubeconfig,
+        ...(access.bearerToken ? { bearerToken: access.bearerToken } : {}),
+      };
     } else {
       throw new ClusterConfigError(spec.name, "needs a kubeconfig, kubeconfigYaml or aksResourceId");
     }
@@ -105,38 +107,7 @@ async function loadKubeConfig(spec: ClusterSpec, options: ConnectOptions): Promi
       cause: error,
     });
   }
-  return config;
-}
-
-async function fetchAksKubeconfig(name: string, id: string, options: ConnectOptions): Promise<string> {
-  const match = aksIdPattern.exec(id);
-  if (!match) {
-    throw new ClusterConfigError(
-      name,
-      `"${id}" is not an AKS resource id (/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>)`,
-    );
-  }
-  const [, subscriptionId = "", resourceGroup = "", clusterName = ""] = match;
-  const credential = options.arm?.credential ?? new DefaultAzureCredential();
-  const client = new ContainerServiceClient(credential, subscriptionId, options.arm?.clientOptions ?? {});
-  let result: Awaited<ReturnType<typeof client.managedClusters.listClusterUserCredentials>>;
-  try {
-    result = await client.managedClusters.listClusterUserCredentials(resourceGroup, clusterName, {
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-    });
-  } catch (error) {
-    if (options.abortSignal?.aborted) throw options.abortSignal.reason;
-    throw new ClusterConfigError(
-      name,
-      `cannot get the cluster-user credentials of ${id} from Azure: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  const value = result.kubeconfigs?.[0]?.value;
-  if (!value || value.length === 0) {
-    throw new ClusterConfigError(name, `Azure returned no kubeconfig for ${id}`);
-  }
-  return Buffer.from(value).toString("utf8");
+  return { config };
 }
 
 function serverOf(name: string, config: KubeConfig): URL {

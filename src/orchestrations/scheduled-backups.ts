@@ -2,10 +2,11 @@
 // under an id derived from the tick, so a timer that fires twice starts nothing twice. It asks which
 // instances have a due slot, runs a `backupInstance` sub-orchestration per instance with the
 // deterministic id `backup:<instance>:<slot>`, and reports every instance's outcome; one instance
-// failing never stops the others.
+// failing never stops the others. On Azure it first applies the config blob, if it changed.
 import * as df from "durable-functions";
 import type { Policy } from "../model/policy.js";
 import { latestDueSlot, latestSlot } from "../schedule/slots.js";
+import { applyConfigBlob, type ConfigBlobOutcome } from "../store/config-blob.js";
 import { ScheduleStateStore } from "../store/schedule-state.js";
 import { type OrchestrationClient, startOnce } from "./client.js";
 import type { Environment } from "./environment.js";
@@ -21,6 +22,8 @@ const TICK_MS = TICK_MINUTES * 60_000;
 export interface TickInput {
   /** The tick's time (ISO), rounded down to the tick interval. */
   tick: string;
+  /** A config blob to apply before listing (Azure); absent locally, where `serve` seeds its file. */
+  configBlob?: string;
 }
 
 export interface DueInstance {
@@ -66,6 +69,8 @@ export interface TickResult {
   instances: InstanceOutcome[];
   problems: InstanceProblem[];
   baselined: string[];
+  /** What applying the config blob found, when the tick was given one. */
+  config?: ConfigBlobOutcome;
 }
 
 /** The id of the tick orchestration for a time: one per tick interval. */
@@ -83,9 +88,14 @@ export function scheduledBackupId(instance: string, slot: string): string {
 }
 
 /** Starts the tick orchestration for `at` unless it already exists; true when it was started. */
-export function startTick(client: OrchestrationClient, at: Date): Promise<boolean> {
+export function startTick(
+  client: OrchestrationClient,
+  at: Date,
+  options: { configBlob?: string } = {},
+): Promise<boolean> {
   return startOnce(client, "scheduledBackups", tickInstanceId(at), {
     tick: roundToTick(at).toISOString(),
+    ...(options.configBlob ? { configBlob: options.configBlob } : {}),
   } satisfies TickInput);
 }
 
@@ -93,7 +103,11 @@ const LIST_RETRY = new df.RetryOptions(5_000, 3);
 LIST_RETRY.backoffCoefficient = 2;
 
 function* scheduledBackups(context: df.OrchestrationContext): Generator<df.Task, TickResult, unknown> {
-  const { tick } = context.df.getInput() as TickInput;
+  const { tick, configBlob } = context.df.getInput() as TickInput;
+  const config =
+    configBlob === undefined
+      ? undefined
+      : ((yield context.df.callActivity("applyConfigBlob", { blob: configBlob })) as ConfigBlobOutcome);
   const listed = (yield context.df.callActivityWithRetry("listDueInstances", LIST_RETRY, {
     tick,
     claimant: context.df.instanceId,
@@ -126,7 +140,13 @@ function* scheduledBackups(context: df.OrchestrationContext): Generator<df.Task,
     };
   });
   context.df.setCustomStatus({ phase: "done", due: listed.due.length });
-  return { tick, instances, problems: listed.problems, baselined: listed.baselined };
+  return {
+    tick,
+    instances,
+    problems: listed.problems,
+    baselined: listed.baselined,
+    ...(config ? { config } : {}),
+  };
 }
 
 /** Which instances have a due slot at `tick`; claims each slot so no other tick runs it again. */
@@ -188,9 +208,20 @@ async function claimSlot(
   throw new Error(`the schedule state of ${instance} kept changing while it was being claimed`);
 }
 
+/** Applies the config blob if it changed (src/store/config-blob.ts); never throws. */
+export function applyConfigBlobActivity(
+  input: { blob: string },
+  env: Environment,
+): Promise<ConfigBlobOutcome> {
+  return applyConfigBlob({ container: env.catalog.container, definitions: env.definitions }, input.blob, {
+    now: () => env.now(),
+    log: (message) => console.warn(message),
+  });
+}
+
 export const scheduledBackupsModule: OrchestrationModule = {
   orchestrators: { scheduledBackups },
-  activities: { listDueInstances },
+  activities: { listDueInstances, applyConfigBlob: applyConfigBlobActivity },
 };
 
 export interface Scheduler {

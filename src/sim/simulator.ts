@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { type AzureFake, startAzureFake } from "./azure/server.js";
 import { type Controllers, seedCluster, startControllers } from "./kube/controllers/index.js";
 import { type KubeSim, startKubeSim } from "./kube/server.js";
-import { renderKubeconfig } from "./kubeconfig.js";
+import { renderKubeconfig, renderKubeloginKubeconfig } from "./kubeconfig.js";
 import { createTlsMaterial, type TlsMaterial } from "./tls.js";
 
 export interface SimulatorOptions {
@@ -20,6 +20,11 @@ export interface SimulatorOptions {
   /** Number of nodes, one per zone round-robin. */
   nodes?: number;
   location?: string;
+  /**
+   * An AKS-managed Entra ID cluster (Azure RBAC, local accounts disabled): ARM serves a kubelogin
+   * kubeconfig, and the Kubernetes API accepts only `entraToken`, never the ARM token.
+   */
+  entra?: boolean;
 }
 
 export interface Simulator {
@@ -28,9 +33,14 @@ export interface Simulator {
   azure: AzureFake;
   controllers: Controllers;
   tls: TlsMaterial;
-  /** Bearer token of the Kubernetes API (also accepted by the Azure fake). */
+  /** Bearer token of the Azure fake and, unless in Entra mode, of the Kubernetes API. */
   token: string;
-  /** Kubeconfig YAML (context = clusterName) for this cluster. */
+  /**
+   * Entra mode: the only token the Kubernetes API accepts, standing for an Entra token for the AKS
+   * server application (a test credential hands it out for that scope only).
+   */
+  entraToken: string | undefined;
+  /** Kubeconfig YAML (context = clusterName) with a token the Kubernetes API accepts (kubectl uses it). */
   kubeconfig: string;
   /** ARM id of the managed cluster in the Azure fake. */
   aksResourceId: string;
@@ -48,6 +58,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tls = shared?.tls ?? (await createTlsMaterial());
   const token = shared?.token ?? randomBytes(24).toString("base64url");
   const nodeResourceGroup = `MC_${SIM_RESOURCE_GROUP}_${clusterName}_${location}`;
+  const entraToken = options.entra ? `entra-${randomBytes(24).toString("base64url")}` : undefined;
+  const kubeToken = entraToken ?? token;
 
   const azure =
     shared?.azure ??
@@ -60,18 +72,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }));
   const kube = await startKubeSim({
     tls,
-    token,
+    token: kubeToken,
     host,
     ...(options.kubePort !== undefined ? { port: options.kubePort } : {}),
   });
-  const kubeconfig = renderKubeconfig({ name: clusterName, server: kube.url, caCert: tls.caCert, token });
+  const kubeconfig = renderKubeconfig({
+    name: clusterName,
+    server: kube.url,
+    caCert: tls.caCert,
+    token: kubeToken,
+  });
+  const tenantId = "72f988bf-0000-4000-8000-00000000ab1e";
   const aksResourceId = azure.registerManagedCluster({
     resourceGroup: SIM_RESOURCE_GROUP,
     name: clusterName,
     nodeResourceGroup,
-    kubeconfig,
+    // As AKS: an Entra cluster's cluster-user kubeconfig runs kubelogin, a local one carries a token.
+    kubeconfig: options.entra
+      ? renderKubeloginKubeconfig({ name: clusterName, server: kube.url, caCert: tls.caCert, tenantId })
+      : kubeconfig,
     location,
     zones: ["1", "2", "3"],
+    ...(options.entra ? { entra: { tenantId } } : {}),
   });
   const controllerOptions = {
     provisioner: azure.provisionerFor(aksResourceId),
@@ -94,6 +116,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     controllers,
     tls,
     token,
+    entraToken,
     kubeconfig,
     aksResourceId,
     nodeResourceGroup,

@@ -40,7 +40,7 @@ export function kubectl(
         name: sim.clusterName,
         server: sim.kube.url,
         caCert: sim.tls.caCert,
-        token: sim.token,
+        token: sim.entraToken ?? sim.token,
         namespace: options.namespace,
       })
     : sim.kubeconfig;

@@ -97,7 +97,7 @@ describe("kube: connecting to a cluster", () => {
       ),
       ClusterConfigError,
     );
-    expect(failed.message).toContain(`cannot get the cluster-user credentials of ${unknown} from Azure`);
+    expect(failed.message).toContain(`AKS cluster ${unknown} was not found in Azure`);
     expect(failed.message).not.toContain(s.token);
 
     const malformed = await rejectionOf(

@@ -15,6 +15,11 @@ export type FaultAction =
   | { kind: "error"; status: number; retryAfterSeconds: number | undefined }
   | { kind: "drop" };
 
+/** A 403 AuthorizationFailed to answer; `action` overrides the operation named in the message. */
+export interface Denial {
+  action: string | undefined;
+}
+
 export interface OperationFailure {
   code: string;
   message: string;
@@ -67,6 +72,7 @@ export class FaultInjector {
   readonly #latencies: Rule<number>[] = [];
   readonly #actions: Rule<FaultAction>[] = [];
   readonly #operationFailures: Rule<OperationFailure>[] = [];
+  readonly #denials: Rule<Denial>[] = [];
 
   /** Delays matching requests by `ms` (without blocking others); all of them unless `count` is given. */
   latency(ms: number, options: FaultFilter & { count?: number } = {}): void {
@@ -90,6 +96,19 @@ export class FaultInjector {
       filter: filterOf(options),
       remaining: options.count ?? 1,
       value: { kind: "error", status, retryAfterSeconds: options.retryAfterSeconds },
+    });
+  }
+
+  /**
+   * Answers the next `count` (default 1) matching requests with 403 AuthorizationFailed, as ARM does
+   * when the caller's identity lacks a role; `action` is the operation named in the message
+   * (default: derived from the method and path).
+   */
+  deny(options: FaultFilter & { count?: number; action?: string } = {}): void {
+    this.#denials.push({
+      filter: filterOf(options),
+      remaining: options.count ?? 1,
+      value: { action: options.action },
     });
   }
 
@@ -118,12 +137,13 @@ export class FaultInjector {
     this.#latencies.length = 0;
     this.#actions.length = 0;
     this.#operationFailures.length = 0;
+    this.#denials.length = 0;
   }
 
   /** How many injected throttles, errors, drops and operation failures have not been used yet. */
   get pending(): number {
     const sum = (rules: Rule<unknown>[]) => rules.reduce((n, r) => n + r.remaining, 0);
-    return sum(this.#actions) + sum(this.#operationFailures);
+    return sum(this.#actions) + sum(this.#operationFailures) + sum(this.#denials);
   }
 
   /** The total delay for a request; consumes one use of each matching latency rule. */
@@ -140,6 +160,10 @@ export class FaultInjector {
 
   takeAction(method: string, path: string): FaultAction | undefined {
     return take(this.#actions, method, path);
+  }
+
+  takeDenial(method: string, path: string): Denial | undefined {
+    return take(this.#denials, method, path);
   }
 
   takeOperationFailure(method: string, path: string): OperationFailure | undefined {

@@ -3,11 +3,30 @@
 import { timingSafeEqual } from "node:crypto";
 import { ArmError } from "./arm-error.js";
 import type { ArmResponse } from "./exchange.js";
-import type { FaultAction } from "./faults.js";
+import type { Denial, FaultAction } from "./faults.js";
 
 /** `x-ms-ratelimit-remaining-subscription-reads` (GET) or `-writes`: the quota header ARM sends. */
 export function quotaHeader(method: string): string {
   return `x-ms-ratelimit-remaining-subscription-${method === "GET" ? "reads" : "writes"}`;
+}
+
+// The identity ARM names in an AuthorizationFailed message: the fake has a single caller.
+const callerObjectId = "00000000-0000-0000-0000-00000000c0de";
+
+/** ARM's answer when the caller's identity has no role allowing the operation. */
+export function authorizationFailed(denial: Denial, method: string, path: string): ArmResponse {
+  const { operation: derived, scope } = operationOf(method, path);
+  const operation = denial.action ?? derived;
+  return {
+    status: 403,
+    body: new ArmError(
+      403,
+      "AuthorizationFailed",
+      `The client '${callerObjectId}' with object id '${callerObjectId}' does not have authorization to ` +
+        `perform action '${operation}' over scope '${scope}' or the scope is invalid. ` +
+        "If access was recently granted, please refresh your credentials.",
+    ).toBody(),
+  };
 }
 
 export function faultResponse(action: Exclude<FaultAction, { kind: "drop" }>, method: string): ArmResponse {
@@ -98,4 +117,23 @@ export function parseJson(raw: Buffer): unknown {
       `The request content was invalid and could not be deserialized: ${(error as Error).message}`,
     );
   }
+}
+
+/** ARM's operation name and scope of a request, e.g. "Microsoft.ContainerService/managedClusters/read". */
+function operationOf(method: string, path: string): { operation: string; scope: string } {
+  const segments = path.split("/").filter((s) => s !== "");
+  const index = segments.map((s) => s.toLowerCase()).lastIndexOf("providers");
+  if (index < 0) return { operation: method === "GET" ? "read" : "write", scope: path };
+  const namespace = segments[index + 1] ?? "";
+  const rest = segments.slice(index + 2);
+  const types = rest.filter((_, i) => i % 2 === 0);
+  // An odd tail (.../managedClusters/prod/listClusterUserCredential) is an action on the resource.
+  if (rest.length % 2 === 1) {
+    return {
+      operation: [namespace, ...types, "action"].join("/"),
+      scope: `/${segments.slice(0, -1).join("/")}`,
+    };
+  }
+  const verb = method === "GET" ? "read" : method === "DELETE" ? "delete" : "write";
+  return { operation: [namespace, ...types, verb].join("/"), scope: path };
 }

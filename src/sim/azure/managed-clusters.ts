@@ -1,7 +1,7 @@
 // AKS managed clusters in the Azure fake: registered by the simulator (each pointing at a simulated
 // Kubernetes API through its kubeconfig), read and listed like ARM, credentials listed as AKS does.
 import { createHash, randomUUID } from "node:crypto";
-import { invalidParameter, resourceNotFound } from "./arm-error.js";
+import { ArmError, invalidParameter, resourceNotFound } from "./arm-error.js";
 import { normalizeLocation } from "./compute-resource.js";
 import type { ArmRequest, ArmResponse } from "./exchange.js";
 import { listPage } from "./paging.js";
@@ -25,6 +25,15 @@ export interface ManagedClusterSpec {
   tags?: Record<string, string>;
   /** Availability zones of the system node pool, e.g. ["1", "2", "3"]. */
   zones?: string[];
+  /**
+   * AKS-managed Entra ID with Azure RBAC (`aadProfile`), local accounts disabled, as
+   * `az aks create --enable-aad --enable-azure-rbac --disable-local-accounts` makes it.
+   */
+  entra?: { tenantId?: string };
+  /** Local accounts off without Entra: a cluster nobody can get credentials for (default false). */
+  disableLocalAccounts?: boolean;
+  /** A private cluster's API server name in its virtual network. */
+  privateFqdn?: string;
 }
 
 const principalId = randomUUID();
@@ -59,6 +68,9 @@ export function registerManagedCluster(world: ArmWorld, spec: ManagedClusterSpec
     kubeconfig: spec.kubeconfig,
     dnsPrefix,
     fqdn: `${dnsPrefix}-${hash}.hcp.${location}.azmk8s.io`,
+    privateFqdn: spec.privateFqdn,
+    entra: spec.entra ? { tenantId: spec.entra.tenantId ?? tenantId } : undefined,
+    disableLocalAccounts: spec.disableLocalAccounts ?? spec.entra !== undefined,
   };
   world.clusters.set(resourceKey(id), cluster);
   return cluster;
@@ -118,6 +130,12 @@ export function renderManagedCluster(cluster: ManagedClusterRecord): Record<stri
       },
     },
   };
+  const properties = body.properties as Record<string, unknown>;
+  if (cluster.privateFqdn !== undefined) properties.privateFQDN = cluster.privateFqdn;
+  if (cluster.entra !== undefined) {
+    properties.aadProfile = { managed: true, enableAzureRBAC: true, tenantID: cluster.entra.tenantId };
+  }
+  if (cluster.disableLocalAccounts) properties.disableLocalAccounts = true;
   if (Object.keys(cluster.tags).length > 0) body.tags = { ...cluster.tags };
   return body;
 }
@@ -165,6 +183,13 @@ export function listCredentials(
     throw invalidParameter(
       "format",
       `The value '${format}' of parameter 'format' is invalid: use 'azure' or 'exec'.`,
+    );
+  }
+  if (role === "admin" && cluster.disableLocalAccounts) {
+    throw new ArmError(
+      400,
+      "BadRequest",
+      "Getting static credential is not allowed because this cluster is set to disable local accounts.",
     );
   }
   const value = Buffer.from(cluster.kubeconfig, "utf8").toString("base64");

@@ -13,7 +13,14 @@ import { ArmError } from "./arm-error.js";
 import { normalizeLocation } from "./compute-resource.js";
 import type { ArmRequest, ArmResponse } from "./exchange.js";
 import { FaultInjector } from "./faults.js";
-import { checkApiVersion, checkToken, faultResponse, parseJson, quotaHeader } from "./front-door.js";
+import {
+  authorizationFailed,
+  checkApiVersion,
+  checkToken,
+  faultResponse,
+  parseJson,
+  quotaHeader,
+} from "./front-door.js";
 import { type ManagedClusterSpec, registerManagedCluster } from "./managed-clusters.js";
 import { Operations } from "./operations.js";
 import { clusterNodeResourceGroup, createDiskProvisioner, defaultNodeResourceGroup } from "./provisioner.js";
@@ -65,7 +72,7 @@ export interface RequestRecord {
   /** Arrival time (Date.now(), real time, not the injectable clock). */
   at: number;
   /** Set when an injected fault answered instead of the fake. */
-  fault?: "throttle" | "error" | "drop";
+  fault?: "throttle" | "error" | "drop" | "deny";
 }
 
 export type DiskView = Readonly<DiskRecord>;
@@ -166,9 +173,13 @@ export async function startAzureFake(options: AzureFakeOptions): Promise<AzureFa
       req.socket.destroy();
       return;
     }
+    const denial = action === undefined ? faults.takeDenial(method, url.pathname) : undefined;
     if (action !== undefined) {
       record.fault = action.kind;
       response = faultResponse(action, method);
+    } else if (denial !== undefined) {
+      record.fault = "deny";
+      response = authorizationFailed(denial, method, url.pathname);
     } else {
       response = handle(method, url, req.headers.authorization, raw);
     }

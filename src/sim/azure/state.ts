@@ -66,6 +66,11 @@ export interface ManagedClusterRecord {
   kubeconfig: string;
   dnsPrefix: string;
   fqdn: string;
+  /** Set for a private cluster: the API server's name inside the virtual network. */
+  privateFqdn: string | undefined;
+  /** AKS-managed Entra ID integration with Azure RBAC; local accounts are then disabled. */
+  entra: { tenantId: string } | undefined;
+  disableLocalAccounts: boolean;
 }
 
 export interface ArmWorld {
