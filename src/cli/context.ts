@@ -14,6 +14,7 @@ import {
   createEnvironment,
   DEFAULT_CONTAINER,
   type Environment,
+  notificationSettingsOf,
   settingsOf,
 } from "../orchestrations/environment.js";
 import { type EmbeddedAzurite, startAzurite } from "../store/azurite.js";
@@ -98,6 +99,8 @@ export async function openContext(options: { config?: string }): Promise<CliCont
 
 /** The engine environment over the config's storage, or an embedded Azurite under `.data/` beside it. */
 export async function environmentFor(config: Config, configPath: string): Promise<Environment> {
+  // Read before an embedded Azurite starts: an unreadable caFile then leaves nothing running.
+  const notifications = await notificationSettingsOf(config);
   let azurite: EmbeddedAzurite | undefined;
   let service: BlobServiceClient;
   if (config.storage?.connectionString) {
@@ -114,6 +117,7 @@ export async function environmentFor(config: Config, configPath: string): Promis
     container: config.storage?.container ?? DEFAULT_CONTAINER,
     azure: await azureSettingsOf(config),
     settings: settingsOf(config),
+    ...(notifications ? { notifications } : {}),
     ...(embedded ? { onClose: () => embedded.stop() } : {}),
   });
 }

@@ -32,10 +32,30 @@ function httpsUrlSchema() {
 export const azureSchema = z.strictObject({
   /** Resource Manager endpoint; absent = Azure's public cloud (https://management.azure.com). */
   resourceManagerEndpoint: httpsUrlSchema().optional(),
-  /** Extra CA certificate (PEM) trusted for the Resource Manager endpoint. */
+  /** Extra CA certificate (PEM) trusted for the Resource Manager endpoint and the notifications topic. */
   caFile: z.string().min(1).optional(),
   subscriptionId: guidSchema.optional(),
   credential: z.strictObject({ tokenFile: z.string().min(1) }).optional(),
+});
+
+/**
+ * Job notifications (docs/events.md "Notifications"): each finished backup and restore publishes
+ * an event to this Event Grid custom topic, signed in with the `azure` credential (the identity
+ * needs "EventGrid Data Sender" on the topic; access keys are never used).
+ */
+export const notificationsSchema = z.strictObject({
+  /** The topic's endpoint, e.g. https://jobs.westeurope-1.eventgrid.azure.net/api/events. */
+  eventGridTopicEndpoint: httpsUrlSchema().superRefine((text, ctx) => {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (url && (url.username || url.password || url.search)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${url.origin}${url.pathname}" must carry no query or credentials: the app signs in with its identity, never an access key`,
+      });
+    }
+  }),
+  /** The topic's input schema; default CloudEvent (CloudEvents 1.0). */
+  schema: z.enum(["CloudEvent", "EventGrid"]).optional(),
 });
 
 export const KUBE_DEFAULTS = { qps: 50, burst: 100, pageSize: 500 } as const;
@@ -62,6 +82,7 @@ export const configSchema = z
     /** Absent: embedded Azurite with its data under `.data/`. */
     storage: storageSchema.optional(),
     azure: azureSchema.optional(),
+    notifications: notificationsSchema.optional(),
     kube: kubeSchema.prefault({}),
     backup: backupSettingsSchema.prefault({}),
     clusters: z.array(clusterSchema).default([]),
@@ -111,6 +132,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type AzureSettings = z.output<typeof azureSchema>;
+export type NotificationsConfig = z.output<typeof notificationsSchema>;
 export type KubeSettings = z.output<typeof kubeSchema>;
 
 /**

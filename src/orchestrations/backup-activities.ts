@@ -45,8 +45,16 @@ function partsOf(env: Environment, recoveryPointId: string): BackupParts {
   return new BackupParts(env.catalog, recoveryPointId);
 }
 
-/** Takes the instance's lock and records the job; a re-run by the same orchestration takes it again. */
+/**
+ * Takes the instance's lock and records the job; a re-run by the same orchestration takes it again.
+ * Says whether a topic is configured, so the orchestrator's decision to notify is in its history.
+ */
 export async function prepareBackup(input: PrepareInput, env: Environment): Promise<PrepareOutput> {
+  const prepared = await prepareJob(input, env);
+  return env.notifier ? { ...prepared, notify: true } : prepared;
+}
+
+async function prepareJob(input: PrepareInput, env: Environment): Promise<PrepareOutput> {
   await env.catalog.ensureContainer();
   const stored = await env.definitions.get("instance", input.instance);
   if (!stored) {

@@ -62,10 +62,14 @@ export interface PrepareInput extends BackupInput {
   startTime: string;
 }
 
-export type PrepareOutput =
+export type PrepareOutput = (
   | { status: "Ready" }
   | { status: "Busy"; holder: string }
-  | { status: "UnknownInstance"; reason: string };
+  | { status: "UnknownInstance"; reason: string }
+) & {
+  /** An Event Grid topic is configured: the orchestration ends with notifyJob (absent: no topic). */
+  notify?: true;
+};
 
 export interface ExportOutput {
   items: number;

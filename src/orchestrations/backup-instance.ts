@@ -1,7 +1,7 @@
 // The durable backup of one instance: prepare (lock) -> export -> pre-hooks -> one snapshot activity
-// per volume -> post-hooks -> commit -> retention -> release. The orchestrator only decides; each
-// activity (backup-activities.ts) does one idempotent step and hands bulk state on through blobs
-// (backup-parts.ts).
+// per volume -> post-hooks -> commit -> retention -> release -> notify (when a topic is configured).
+// The orchestrator only decides; each activity (backup-activities.ts) does one idempotent step and
+// hands bulk state on through blobs (backup-parts.ts).
 import * as df from "durable-functions";
 import { nameProblem } from "../model/names.js";
 import { newRecoveryPointId } from "../store/recovery-point-id.js";
@@ -33,6 +33,7 @@ import {
   type SnapshotOutput,
 } from "./backup-contract.js";
 import type { OrchestrationModule } from "./module.js";
+import { type BackupNotice, notifyJob } from "./notify-job.js";
 import { reasonOf, type Step, settleAll } from "./settle.js";
 
 export * from "./backup-activities.js";
@@ -65,12 +66,16 @@ class BackupRun {
   readonly commit: CommitInput;
   /** The pre-hooks began and the post-hooks have not run yet: they must, whatever happens. */
   hooksPending = false;
+  /** prepareBackup reported an Event Grid topic: the job's event is published at its end. */
+  notify = false;
+  readonly startTime: string;
 
   constructor(
     readonly context: df.OrchestrationContext,
     readonly input: BackupInput,
     readonly recoveryPointId: string,
   ) {
+    this.startTime = context.df.currentUtcDateTime.toISOString();
     this.progress = { phase: "prepare", recoveryPointId };
     this.commit = { recoveryPointId, snapshotted: [], volumeFailures: {}, errors: [] };
   }
@@ -86,7 +91,7 @@ class BackupRun {
       ...this.input,
       orchestrationId: this.context.df.instanceId,
       recoveryPointId: this.recoveryPointId,
-      startTime: this.context.df.currentUtcDateTime.toISOString(),
+      startTime: this.startTime,
     };
     return (yield this.context.df.callActivityWithRetry(
       activities.prepareBackup,
@@ -193,6 +198,31 @@ class BackupRun {
       // The lock then expires as stale; nothing else depends on it.
     }
   }
+
+  /** The job's event (a Skipped run publishes none: the run holding the lock publishes its own). */
+  *notifyJob(output: BackupOutput & { status: BackupNotice["status"] }): Step {
+    const { input } = this;
+    const notice: BackupNotice = {
+      kind: "backup",
+      jobId: this.context.df.instanceId,
+      instance: input.instance,
+      trigger: input.trigger,
+      ...(input.slot ? { slot: input.slot } : {}),
+      ...(output.recoveryPointId ? { recoveryPointId: output.recoveryPointId } : {}),
+      status: output.status,
+      ...(output.reason ? { reason: output.reason } : {}),
+      startTime: this.startTime,
+      endTime: this.context.df.currentUtcDateTime.toISOString(),
+      counts: {
+        items: output.totalItems ?? 0,
+        volumesSnapshotted: output.volumes?.snapshotted ?? 0,
+        volumesFailed: output.volumes?.failed ?? 0,
+        warnings: output.warnings,
+        errors: output.errors,
+      },
+    };
+    yield* notifyJob(this.context, notice);
+  }
 }
 
 /** The input, checked, and the recovery point id: the same on every replay (first episode's time, a replay-stable guid). */
@@ -217,6 +247,19 @@ function startOf(context: df.OrchestrationContext): BackupRun | BackupOutput {
 export function* backupInstance(context: df.OrchestrationContext): Step<BackupOutput> {
   const run = startOf(context);
   if (!(run instanceof BackupRun)) return run;
+  let output: BackupOutput;
+  try {
+    output = yield* backupJob(run);
+  } catch (error) {
+    // The commit failed for good: the orchestration fails, and subscribers still hear of it.
+    if (run.notify) yield* run.notifyJob({ ...failedBeforeStart(reasonOf(error)), status: "Failed" });
+    throw error;
+  }
+  if (run.notify && output.status !== "Skipped") yield* run.notifyJob({ ...output, status: output.status });
+  return output;
+}
+
+function* backupJob(run: BackupRun): Step<BackupOutput> {
   const { input, commit } = run;
 
   let prepared: PrepareOutput;
@@ -226,6 +269,7 @@ export function* backupInstance(context: df.OrchestrationContext): Step<BackupOu
     yield* run.release();
     return failedBeforeStart(`backup of ${input.instance} could not start: ${reasonOf(error)}`);
   }
+  run.notify = prepared.notify === true;
   if (prepared.status === "UnknownInstance") return failedBeforeStart(prepared.reason);
   if (prepared.status === "Busy") {
     run.status({ phase: "done" });

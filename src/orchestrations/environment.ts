@@ -11,6 +11,7 @@ import type { Cluster } from "../kube/cluster.js";
 import { type ArmAccess, connectCluster } from "../kube/connect.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import { type Config, KUBE_DEFAULTS } from "../model/config.js";
+import { createJobNotifier, type JobNotifier, type NotificationSettings } from "../notifications/notifier.js";
 import { Catalog } from "../store/catalog.js";
 import { DefinitionStore } from "../store/definitions.js";
 import type { SnapshotDeps } from "../volumes/azure-disk.js";
@@ -38,6 +39,8 @@ export interface Environment {
   volumeDeps(instance: BackupInstance): Promise<VolumeDeps>;
   /** Compute clients for deleting snapshots (retention, stop protection, sweep). */
   computeClients(): Promise<ComputeClients>;
+  /** Publishes finished jobs' events to the configured Event Grid topic; absent: no topic. */
+  readonly notifier?: JobNotifier;
   now(): Date;
   close(): Promise<void>;
 }
@@ -62,6 +65,8 @@ export interface EnvironmentOptions {
   settings?: Partial<EngineSettings>;
   /** How snapshot waits poll (tests against the Azure fake poll in milliseconds, not seconds). */
   snapshotPolling?: Pick<SnapshotDeps, "updateIntervalInMs" | "completionPollMs">;
+  /** An Event Grid topic for job events, published with the Azure credential (`azure.credential`). */
+  notifications?: NotificationSettings;
   now?: () => Date;
   /** Run when the environment closes (an embedded Azurite to stop, for instance). */
   onClose?: () => Promise<void>;
@@ -82,6 +87,9 @@ export function createEnvironment(options: EnvironmentOptions): Environment {
   const arm: ArmAccess = endpoint
     ? { credential, clientOptions: armClientOptions(endpoint) }
     : { credential };
+  const notifier = options.notifications
+    ? createJobNotifier({ ...options.notifications, credential })
+    : undefined;
   const clusters = new Map<string, Promise<Cluster>>();
   const rateGuard = new SnapshotRateGuard({ clock: () => Date.now() });
   let compute: ComputeClients | undefined;
@@ -143,6 +151,7 @@ export function createEnvironment(options: EnvironmentOptions): Environment {
     async computeClients() {
       return computeClients();
     },
+    ...(notifier ? { notifier } : {}),
     now: options.now ?? (() => new Date()),
     async close() {
       const open = [...clusters.values()];
@@ -165,6 +174,24 @@ export async function azureSettingsOf(config: Pick<Config, "azure">): Promise<Az
   const caCert = azure.caFile ? await readFile(azure.caFile, "utf8") : undefined;
   const endpoint: ArmEndpoint = { endpoint: azure.resourceManagerEndpoint, ...(caCert ? { caCert } : {}) };
   return { ...(credential ? { credential } : {}), endpoint };
+}
+
+/**
+ * The config file's Event Grid topic for job events (docs/configuration.md `notifications`); the
+ * `azure.caFile` CA (the simulator's) is trusted for it too.
+ */
+export async function notificationSettingsOf(
+  config: Pick<Config, "notifications" | "azure">,
+): Promise<NotificationSettings | undefined> {
+  const notifications = config.notifications;
+  if (!notifications) return undefined;
+  const caFile = config.azure?.caFile;
+  const caCert = caFile ? await readFile(caFile, "utf8") : undefined;
+  return {
+    topicEndpoint: notifications.eventGridTopicEndpoint,
+    ...(notifications.schema ? { schema: notifications.schema } : {}),
+    ...(caCert ? { caCert } : {}),
+  };
 }
 
 /** Engine settings from a config file's `kube` and `backup` sections. */

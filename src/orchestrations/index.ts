@@ -3,6 +3,7 @@
 import { backupInstanceModule } from "./backup-instance.js";
 import type { EnvironmentProvider } from "./environment.js";
 import { type OrchestrationModule, registerModules } from "./module.js";
+import { notifyJobModule } from "./notify-job.js";
 import { restoreModule } from "./restore.js";
 import { restoreHooksModule } from "./restore-hooks.js";
 import { restoreVolumeModule } from "./restore-volume.js";
@@ -16,6 +17,7 @@ export const MODULES: readonly OrchestrationModule[] = [
   restoreModule,
   restoreVolumeModule,
   restoreHooksModule,
+  notifyJobModule,
 ];
 
 export function registerAll(provide: EnvironmentProvider): void {

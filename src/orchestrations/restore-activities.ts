@@ -20,6 +20,7 @@ import {
   type PlanRestoreInput,
   type PlanRestoreOutput,
   type ReportRestoreInput,
+  type ReportRestoreOutput,
   type RestoreOutput,
   restoreActivities,
 } from "./restore-contract.js";
@@ -269,7 +270,16 @@ async function applyToTarget(
  * outcome (phases that never ran: failed, "not applied", with why), written to `result.json`;
  * returns the summary the orchestration outputs. A re-run returns the written result's summary.
  */
-export async function reportRestore(input: ReportRestoreInput, env: Environment): Promise<RestoreOutput> {
+export async function reportRestore(
+  input: ReportRestoreInput,
+  env: Environment,
+): Promise<ReportRestoreOutput> {
+  const output = await reportResult(input, env);
+  // Whether a topic is configured, recorded in the history so the orchestrator decides the same on replay.
+  return env.notifier ? { ...output, notify: true } : output;
+}
+
+async function reportResult(input: ReportRestoreInput, env: Environment): Promise<RestoreOutput> {
   const parts = partsOf(env, input.restoreId);
   const existing = await parts.read("result");
   if (existing) return outputOf(existing, parts.blobName("result"));

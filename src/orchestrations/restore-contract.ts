@@ -116,6 +116,9 @@ export interface ReportRestoreInput {
   hooksFailure?: string;
 }
 
+/** The orchestration's output, and whether an Event Grid topic is configured (the orchestrator drops it). */
+export type ReportRestoreOutput = RestoreOutput & { notify?: true };
+
 export interface RunRestoreHooksInput {
   restoreId: string;
   /** The request's restoreHookReferences: RestoreHook objects in the target cluster. */

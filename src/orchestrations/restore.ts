@@ -1,10 +1,12 @@
 // The durable restore: planRestore (verify and plan the archive into a blob) -> one restoreVolume
 // activity per snapshot, with retry -> attachRestoredDisks -> applyResources per phase ->
-// runRestoreHooks (when there are hooks) -> reportRestore (the result blob and the output). The
-// orchestrator only decides; each activity (restore-activities.ts, restore-hooks.ts) does one
-// idempotent step and hands bulk state on through blobs.
+// runRestoreHooks (when there are hooks) -> reportRestore (the result blob and the output) ->
+// notifyJob (when an Event Grid topic is configured). The orchestrator only decides; each activity
+// (restore-activities.ts, restore-hooks.ts) does one idempotent step and hands bulk state on
+// through blobs.
 import * as df from "durable-functions";
 import type { OrchestrationModule } from "./module.js";
+import { notifyJob } from "./notify-job.js";
 import {
   applyResources,
   attachRestoredDisks,
@@ -16,6 +18,7 @@ import {
   type AttachDisksInput,
   type PlanRestoreOutput,
   RESTORE,
+  type ReportRestoreOutput,
   type RestoreInput,
   type RestoreOutput,
   type RestoreProgress,
@@ -157,7 +160,7 @@ class RestoreRun {
     }
   }
 
-  *report(): Step<RestoreOutput> {
+  *report(): Step<ReportRestoreOutput> {
     this.status({ phase: "report" });
     const { request } = this.input;
     const output = (yield this.context.df.callActivityWithRetry(
@@ -174,9 +177,34 @@ class RestoreRun {
         ...(this.failure !== undefined ? { failure: this.failure } : {}),
         ...(this.hooksFailure !== undefined ? { hooksFailure: this.hooksFailure } : {}),
       },
-    )) as RestoreOutput;
+    )) as ReportRestoreOutput;
     this.status({ phase: "done", counts: output.counts });
     return output;
+  }
+
+  /** The restore's event; its failed items are read from the result by the activity. */
+  *notifyJob(output: RestoreOutput): Step {
+    const { input } = this;
+    yield* notifyJob(this.context, {
+      kind: "restore",
+      jobId: input.restoreId,
+      instance: input.instance,
+      recoveryPointId: output.recoveryPointId,
+      targetCluster: output.targetCluster,
+      dryRun: output.dryRun,
+      status: output.status,
+      ...(output.reason !== undefined ? { reason: output.reason } : {}),
+      startTime: this.startedAt,
+      endTime: this.context.df.currentUtcDateTime.toISOString(),
+      counts: {
+        items: output.counts.total,
+        created: output.counts.created,
+        patched: output.counts.patched,
+        skipped: output.counts.skipped,
+        failed: output.counts.failed,
+        warnings: output.warnings,
+      },
+    });
   }
 }
 
@@ -199,7 +227,9 @@ export function* restore(context: df.OrchestrationContext): Step<RestoreOutput> 
   } catch (error) {
     run.failure = reasonOf(error);
   }
-  return yield* run.report();
+  const { notify, ...output } = yield* run.report();
+  if (notify) yield* run.notifyJob(output);
+  return output;
 }
 
 export const restoreModule: OrchestrationModule = {
