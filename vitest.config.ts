@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/setup/azurite.ts"],
+    globalSetup: ["test/setup/azurite.ts", "test/setup/chromium.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -6,7 +6,7 @@ import { functionsApiHandler } from "../src/api/azure-functions.js";
 import { provideEnvironment } from "./environment.js";
 
 app.http("api", {
-  route: "{*path}",
+  route: "api/{*path}",
   methods: ["GET", "PUT", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],

@@ -11,6 +11,7 @@ import {
 } from "../events/index.js";
 import type { OrchestrationClient } from "../orchestrations/client.js";
 import type { AzureSettings, Environment } from "../orchestrations/environment.js";
+import { pageAssetOf, type WebResponse, webResponse } from "../web/assets.js";
 import { type ApiHandler, createApi } from "./api.js";
 import { DEFAULT_BODY_LIMIT, parseJsonBody, tooLarge } from "./body.js";
 import { durableLinks } from "./deps.js";
@@ -85,6 +86,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     void handle(req, res);
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // The backup center page (docs/web.md) at `/`, its assets under `/web/`; the API is under `/api/`.
+    const asset = req.method === "GET" || req.method === "HEAD" ? pageAssetOf(pathOf(req), "/") : undefined;
+    if (asset !== undefined) {
+      const ifNoneMatch = req.headers["if-none-match"];
+      try {
+        const page = await webResponse({ asset, ...(ifNoneMatch ? { ifNoneMatch } : {}) }, "api/");
+        writeWebResponse(req, res, page);
+      } catch (error) {
+        writeResponse(res, errorResponse(error, log));
+      }
+      return;
+    }
     let response: ApiResponse;
     try {
       const request = await readRequest(req, limit);
@@ -158,6 +171,17 @@ function writeResponse(res: ServerResponse, response: ApiResponse): void {
     "x-content-type-options": "nosniff",
   });
   res.end(text);
+}
+
+function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? "/", "http://localhost").pathname;
+}
+
+function writeWebResponse(req: IncomingMessage, res: ServerResponse, response: WebResponse): void {
+  const length =
+    response.body === undefined ? {} : { "content-length": String(Buffer.byteLength(response.body)) };
+  res.writeHead(response.status, { ...response.headers, ...length });
+  res.end(req.method === "HEAD" ? undefined : response.body);
 }
 
 // The Host header is only echoed back to the same caller in URLs; anything odd falls back.

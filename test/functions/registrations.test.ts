@@ -22,7 +22,7 @@ describe("functions/", () => {
     expect(registry.names("httpTrigger")).toEqual(["api"]);
     expect(registry.names("eventGridTrigger").sort()).toEqual(["aksClusterEvents", "clusterResourceWrites"]);
     expect(registry.get("api", "httpTrigger").trigger).toMatchObject({
-      route: "{*path}",
+      route: "api/{*path}",
       authLevel: "function",
     });
   });
