@@ -3,6 +3,7 @@
 // host's keys). functions/ registers one catch-all route that calls `functionsApiHandler`.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { restoreEnabled } from "../orchestrations/app-settings.js";
 import { durableOrchestrationClient } from "../orchestrations/durable-client.js";
 import type { EnvironmentProvider } from "../orchestrations/environment.js";
 import { createApi } from "./api.js";
@@ -10,7 +11,7 @@ import { DEFAULT_BODY_LIMIT, parseJsonBody, tooLarge } from "./body.js";
 import { errorResponse } from "./errors.js";
 import type { ApiRequest, ApiResponse } from "./http.js";
 
-/** The handler of `app.http("api", { route: "{*path}", extraInputs: [df.input.durableClient()], ... })`. */
+/** The handler of `app.http("api", { route: "api/{*path}", extraInputs: [df.input.durableClient()], ... })`. */
 export function functionsApiHandler(provide: EnvironmentProvider) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = (message: string) => context.error(message);
@@ -20,6 +21,7 @@ export function functionsApiHandler(provide: EnvironmentProvider) {
         env: await provide(),
         client: durableOrchestrationClient(durable),
         links: (instanceId) => durable.createHttpManagementPayload(instanceId),
+        restoreEnabled: restoreEnabled(),
         log,
       });
       return toResponseInit(await api(await toApiRequest(request)));

@@ -16,6 +16,11 @@ export interface ApiDeps {
   readonly env: Environment;
   readonly client: OrchestrationClient;
   readonly links: (instanceId: string) => DurableStatusLinks;
+  /**
+   * False when the deployment was made without restore (AKS_BACKUP_RESTORE_ENABLED=false): the
+   * identity has no write access to the clusters, so `POST /api/restores` answers 403. Default true.
+   */
+  readonly restoreEnabled?: boolean;
   /** Said by `GET /api/health` when this is not a real deployment (demo mode). */
   readonly notice?: string;
   /** Where server-side failures are reported (never sent to the caller); default: stderr. */

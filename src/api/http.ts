@@ -30,6 +30,7 @@ export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
+  403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",

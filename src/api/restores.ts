@@ -10,7 +10,7 @@ import { restorableManifest, targetClusterOf } from "../restore/load.js";
 import { refuseMappingOntoProtected } from "../restore/protected-targets.js";
 import type { ApiDeps } from "./deps.js";
 import { fieldErrors } from "./errors.js";
-import { invalid, json, notFound } from "./http.js";
+import { ApiError, invalid, json, notFound } from "./http.js";
 import { jobOf } from "./jobs.js";
 import { objectBody } from "./names.js";
 import type { Route } from "./router.js";
@@ -22,6 +22,7 @@ export function restoreRoutes(deps: ApiDeps): Route[] {
       method: "POST",
       pattern: "/api/restores",
       handler: async (request) => {
+        if (deps.restoreEnabled === false) throw restoreDisabled();
         const parsed = parseModel(restoreRequestSchema, objectBody(request.body));
         if (!parsed.ok) throw invalid("the restore request is not valid", fieldErrors(parsed.issues));
         const input = await restoreInput(deps, parsed.value, restoreInstanceId(parsed.value, env.now()));
@@ -51,6 +52,14 @@ export function restoreRoutes(deps: ApiDeps): Route[] {
       },
     },
   ];
+}
+
+/** 403: this deployment was made without restore, and its identity may not write to the clusters. */
+export function restoreDisabled(): ApiError {
+  return new ApiError(
+    403,
+    "restore is disabled in this deployment: AKS_BACKUP_RESTORE_ENABLED=false (deployed with enableRestore=false, so the app's identity has no write access to the clusters); redeploy with enableRestore=true, or restore with the CLI under an identity that may write to the target cluster",
+  );
 }
 
 /**

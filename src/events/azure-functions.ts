@@ -6,6 +6,7 @@ import * as df from "durable-functions";
 import { appCredential } from "../orchestrations/app-settings.js";
 import { durableOrchestrationClient } from "../orchestrations/durable-client.js";
 import type { EnvironmentProvider } from "../orchestrations/environment.js";
+import { appSetting } from "../settings/app-settings-table.js";
 import {
   allowedSubscriptionsOf,
   armClusterReader,
@@ -30,7 +31,9 @@ export function eventGridHandler(name: EventFunction, provide: EnvironmentProvid
       env: await provide(),
       client: durableOrchestrationClient(df.getClient(context)),
       readCluster: reader,
-      allowedSubscriptions: allowedSubscriptionsOf(process.env.AKS_BACKUP_ALLOWED_SUBSCRIPTIONS),
+      allowedSubscriptions: allowedSubscriptionsOf(
+        appSetting(process.env, "AKS_BACKUP_ALLOWED_SUBSCRIPTIONS"),
+      ),
       log: (message) => context.log(message),
     });
   };

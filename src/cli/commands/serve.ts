@@ -9,6 +9,7 @@ import type { ApiServer } from "../../api/node-server.js";
 import { allowedSubscriptionsOf } from "../../events/index.js";
 import type { LocalRuntime } from "../../local/runtime.js";
 import { azureSettingsOf, type Environment } from "../../orchestrations/environment.js";
+import { appSetting } from "../../settings/app-settings-table.js";
 import type { DefinitionKind, SeedReport } from "../../store/definitions.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../config-file.js";
 import { environmentFor } from "../context.js";
@@ -122,7 +123,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       events: {
         azure: await azureSettingsOf(config),
         allowedSubscriptions: allowedSubscriptionsOf(
-          process.env.AKS_BACKUP_ALLOWED_SUBSCRIPTIONS,
+          appSetting(process.env, "AKS_BACKUP_ALLOWED_SUBSCRIPTIONS"),
           config.azure?.subscriptionId,
         ),
       },
