@@ -252,6 +252,7 @@ module functionApp 'modules/function-app.bicep' = {
     backupContainerName: backupContainerName
     configBlobName: configBlobName
     allowedSubscriptions: join(allowedSubscriptions, ',')
+    snapshotResourceGroupId: snapshotGroup.id
     enableRestore: enableRestore
     notificationTopicEndpoint: notificationTopicEndpoint
     notificationTopicSchema: notificationTopicSchema

@@ -43,6 +43,9 @@ param configBlobName string
 @description('Comma list of subscription ids Event Grid events are accepted from.')
 param allowedSubscriptions string
 
+@description('Resource group id for the snapshots of instances that name none.')
+param snapshotResourceGroupId string
+
 @description('Whether POST /api/restores is allowed.')
 param enableRestore bool
 
@@ -163,6 +166,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'AKS_BACKUP_ALLOWED_SUBSCRIPTIONS'
           value: allowedSubscriptions
+        }
+        {
+          name: 'AKS_BACKUP_SNAPSHOT_RESOURCE_GROUP'
+          value: snapshotResourceGroupId
         }
         {
           name: 'AKS_BACKUP_RESTORE_ENABLED'

@@ -4,6 +4,7 @@
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { configuredDenyList } from "../backup/deny-list.js";
+import { resourceGroupIdSchema } from "../model/arm-id.js";
 import { KUBE_DEFAULTS } from "../model/config.js";
 import { notificationsFromSettings } from "../notifications/app-settings.js";
 import {
@@ -59,6 +60,7 @@ export function environmentFromSettings(settings: Settings = process.env): Envir
       burst: positiveSetting(settings, "AKS_BACKUP_KUBE_BURST") ?? KUBE_DEFAULTS.burst,
       denyList: configuredDenyList(undefined),
     },
+    ...snapshotGroupOf(settings),
     ...(notifications ? { notifications } : {}),
   });
 }
@@ -74,4 +76,16 @@ function checkedUrl(text: string): string {
     throw new SettingsError(`app setting AKS_BACKUP_STORAGE_ACCOUNT_URL must be https: "${url.origin}"`);
   }
   return url.origin;
+}
+
+function snapshotGroupOf(settings: Settings): { defaultSnapshotResourceGroup?: string } {
+  const id = appSetting(settings, "AKS_BACKUP_SNAPSHOT_RESOURCE_GROUP")?.trim();
+  if (!id) return {};
+  const parsed = resourceGroupIdSchema.safeParse(id);
+  if (!parsed.success) {
+    throw new SettingsError(
+      `app setting AKS_BACKUP_SNAPSHOT_RESOURCE_GROUP must be a resource group id (/subscriptions/<guid>/resourceGroups/<name>), not "${id.slice(0, 200)}"`,
+    );
+  }
+  return { defaultSnapshotResourceGroup: parsed.data };
 }

@@ -65,6 +65,12 @@ export interface EnvironmentOptions {
   settings?: Partial<EngineSettings>;
   /** How snapshot waits poll (tests against the Azure fake poll in milliseconds, not seconds). */
   snapshotPolling?: Pick<SnapshotDeps, "updateIntervalInMs" | "completionPollMs">;
+  /**
+   * Resource group id for the snapshots of instances that name none (on Azure the group infra
+   * grants Disk Snapshot Contributor on); absent: the cluster's node resource group. Used only for
+   * clusters in its subscription, since Azure keeps a disk's incremental snapshots in the disk's.
+   */
+  defaultSnapshotResourceGroup?: string;
   /** An Event Grid topic for job events, published with the Azure credential (`azure.credential`). */
   notifications?: NotificationSettings;
   now?: () => Date;
@@ -133,6 +139,10 @@ export function createEnvironment(options: EnvironmentOptions): Environment {
         return { snapshot, snapshotResourceGroup: instance.snapshotResourceGroup };
       }
       const aksId = (await definitions.get("cluster", instance.cluster))?.value.aksResourceId;
+      const fallback = options.defaultSnapshotResourceGroup;
+      if (fallback && (!aksId || subscriptionOf(aksId) === subscriptionOf(fallback))) {
+        return { snapshot, snapshotResourceGroup: fallback };
+      }
       if (!aksId) {
         return {
           snapshot,
@@ -214,4 +224,9 @@ function lazyDefaultCredential(): TokenCredential {
       return inner.getToken(scopes, options);
     },
   };
+}
+
+/** The subscription GUID of an ARM id, lower-cased ("" when the id has none). */
+function subscriptionOf(id: string): string {
+  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? "";
 }

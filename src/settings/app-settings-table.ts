@@ -61,6 +61,14 @@ export const APP_SETTINGS = [
     infra: SET,
   },
   {
+    name: "AKS_BACKUP_SNAPSHOT_RESOURCE_GROUP",
+    readBy: "app",
+    required: false,
+    description:
+      "resource group id for the volume snapshots of instances that name no snapshotResourceGroup (absent: the cluster's node resource group)",
+    infra: SET,
+  },
+  {
     name: "AZURE_CLIENT_ID",
     readBy: "app",
     required: false,
