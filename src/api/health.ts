@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HealthReport, healthReport } from "../health/report.js";
+import { type ConfigBlobOutcome, readConfigBlobState } from "../store/config-blob.js";
 import { DefinitionError } from "../store/definitions.js";
 import type { ApiDeps } from "./deps.js";
 import { ApiError, json } from "./http.js";
@@ -19,13 +20,17 @@ export function healthRoutes(deps: ApiDeps): Route[] {
         const storage = await storageHealth(deps);
         // Unreachable storage is the one 503: instance health needs storage, so it is not reported.
         const report = storage.reachable && storage.container ? await instancesHealth(deps) : undefined;
-        const status = storage.reachable ? (report?.status ?? "Healthy") : "Unhealthy";
+        const configFile = storage.reachable && storage.container ? await configFileHealth(deps) : undefined;
+        let status = storage.reachable ? (report?.status ?? "Healthy") : "Unhealthy";
+        // A refused config file changes nothing stored, but what it says is not in force: worth a look.
+        if (status === "Healthy" && configFile && configFile.status !== "applied") status = "Warning";
         return json(storage.reachable ? 200 : 503, {
           status,
           version: packageVersion(),
           mode: deps.notice ? "demo" : "normal",
           ...(deps.notice ? { notice: deps.notice } : {}),
           storage,
+          ...(configFile ? { configFile } : {}),
           instances: report?.instances ?? [],
         });
       },
@@ -50,6 +55,14 @@ async function instancesHealth(deps: ApiDeps, only?: string): Promise<HealthRepo
     if (error instanceof DefinitionError) throw error;
     throw deps.env.catalog.storageError(error, "cannot read the instances' health");
   }
+}
+
+/** The last handling of the config file in the container (Azure: AKS_BACKUP_CONFIG_BLOB), if any. */
+async function configFileHealth(deps: ApiDeps): Promise<Omit<ConfigBlobOutcome, "changed"> | undefined> {
+  const state = await readConfigBlobState(deps.env.catalog.container).catch(() => undefined);
+  if (!state || state.status === "absent") return undefined;
+  const { changed: _changed, ...shown } = state;
+  return shown;
 }
 
 async function storageHealth(

@@ -102,6 +102,7 @@ export interface Health extends HealthReport {
   mode: "demo" | "normal";
   notice?: string;
   storage: { reachable: boolean; container?: boolean; detail?: string };
+  configFile?: { blob: string; status: string; at: string; error?: string };
 }
 
 /** The Event Grid subscription handshake's answer. */

@@ -151,7 +151,9 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
         clearInterval(hourly);
       });
     }
-    log(`aks-backup serve: API ready on ${server.url}/api (config ${configPath}; Ctrl-C to stop)`);
+    log(
+      `aks-backup serve: API ready on ${server.url}/api, backup center on ${server.url}/ (config ${configPath}; Ctrl-C to stop)`,
+    );
     let firstBackup: string | undefined;
     if (demo) {
       firstBackup = onDemandInstanceId(demo.instance, new Date());

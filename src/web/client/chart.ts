@@ -51,7 +51,7 @@ function renderChart(instance: string, list: readonly RecoveryPointManifest[]): 
     h(
       "figcaption",
       { id: captionId },
-      `${instance}: backup duration and archive size, ${samples.length} backups`,
+      `${instance}: backup duration and archive size, ${samples.length} ${samples.length === 1 ? "backup" : "backups"}`,
     ),
     svg(
       "svg",
