@@ -48,7 +48,14 @@ interface JobFilter {
   type?: JobType;
   status?: JobStatus;
   instance?: string;
+  /** Only jobs created at or after this time: the store is asked for these alone. */
+  createdFrom?: Date;
+  /** At most this many, newest first. */
+  top?: number;
 }
+
+/** The most `top` may ask for. */
+export const MAX_JOBS_TOP = 1000;
 
 export function jobRoutes(deps: ApiDeps): Route[] {
   return [
@@ -57,11 +64,16 @@ export function jobRoutes(deps: ApiDeps): Route[] {
       pattern: "/api/jobs",
       handler: async (request) => {
         const filter = jobFilter(request.query);
-        const jobs = (await deps.client.listInstances())
+        // With months of schedule ticks an unbounded list reads thousands of instances; createdFrom
+        // lets the orchestration store skip the old ones, which the backup center asks for.
+        const listed = await deps.client.listInstances(
+          filter.createdFrom ? { createdFrom: filter.createdFrom } : {},
+        );
+        const jobs = listed
           .flatMap((status) => jobOf(status) ?? [])
           .filter((job) => matches(job, filter))
           .sort((a, b) => b.createdTime.localeCompare(a.createdTime) || b.id.localeCompare(a.id));
-        return json(200, { value: jobs });
+        return json(200, { value: filter.top === undefined ? jobs : jobs.slice(0, filter.top) });
       },
     },
     {
@@ -145,12 +157,32 @@ function jobFilter(query: URLSearchParams): JobFilter {
     if (problem) errors.push({ field: "instance", message: problem });
     else filter.instance = instance;
   }
-  const known = new Set(["type", "status", "instance"]);
+  const createdFrom = query.get("createdFrom");
+  if (createdFrom !== null) {
+    const at = ISO_TIME.test(createdFrom) ? new Date(createdFrom) : undefined;
+    if (at && !Number.isNaN(at.getTime())) filter.createdFrom = at;
+    else
+      errors.push({
+        field: "createdFrom",
+        message: `"${createdFrom.slice(0, 40)}" is not a UTC or offset date-time such as 2026-11-25T00:00:00Z`,
+      });
+  }
+  const top = query.get("top");
+  if (top !== null) {
+    const count = /^\d{1,4}$/.test(top) ? Number(top) : Number.NaN;
+    if (count >= 1 && count <= MAX_JOBS_TOP) filter.top = count;
+    else
+      errors.push({
+        field: "top",
+        message: `"${top.slice(0, 40)}" is not a whole number from 1 to ${MAX_JOBS_TOP}`,
+      });
+  }
+  const known = new Set(["type", "status", "instance", "createdFrom", "top"]);
   for (const key of new Set(query.keys())) {
     if (!known.has(key)) {
       errors.push({
         field: key.slice(0, 40),
-        message: "is not a filter of jobs; use type, status or instance",
+        message: "is not a filter of jobs; use type, status, instance, createdFrom or top",
       });
     }
   }
@@ -158,8 +190,11 @@ function jobFilter(query: URLSearchParams): JobFilter {
   return filter;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
 function matches(job: Job, filter: JobFilter): boolean {
   return (
+    (filter.createdFrom === undefined || Date.parse(job.createdTime) >= filter.createdFrom.getTime()) &&
     (filter.type === undefined || job.type === filter.type) &&
     (filter.status === undefined || job.status === filter.status) &&
     (filter.instance === undefined || job.instance === filter.instance)

@@ -73,7 +73,7 @@ describe("jobs API", () => {
         message: '"Done" is not one of InProgress, Succeeded, PartiallySucceeded, Failed, Skipped, Cancelled',
       },
       { field: "instance", message: expect.stringMatching(/"Prod_Shop" must be a DNS-1123 label/) },
-      { field: "sort", message: "is not a filter of jobs; use type, status or instance" },
+      { field: "sort", message: "is not a filter of jobs; use type, status, instance, createdFrom or top" },
     ]);
   });
 

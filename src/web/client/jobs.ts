@@ -5,9 +5,11 @@ import { seconds, state, time } from "./format.js";
 import type { CenterJob } from "./state.js";
 
 export const JOBS_SHOWN = 50;
+/** How far back the table looks. */
+export const JOBS_DAYS = 7;
 
 export function renderJobs(jobs: readonly CenterJob[]): DomElement {
-  if (jobs.length === 0) return h("p", {}, "No jobs yet.");
+  if (jobs.length === 0) return h("p", {}, `No jobs in the last ${JOBS_DAYS} days.`);
   const rows = jobs.slice(0, JOBS_SHOWN).map((job) => {
     const took = Date.parse(job.lastUpdatedTime) - Date.parse(job.createdTime);
     return h(
@@ -41,7 +43,11 @@ export function renderJobs(jobs: readonly CenterJob[]): DomElement {
       rows,
     ),
     jobs.length > JOBS_SHOWN
-      ? h("p", { class: "muted" }, `Showing the newest ${JOBS_SHOWN} of ${jobs.length} jobs.`)
+      ? h(
+          "p",
+          { class: "muted" },
+          `Showing the newest ${JOBS_SHOWN} jobs of the last ${JOBS_DAYS} days; GET /api/jobs lists them all.`,
+        )
       : "",
   );
 }

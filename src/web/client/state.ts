@@ -6,7 +6,7 @@ import type { BackupInstance } from "../../model/backup-instance.js";
 import type { Cluster } from "../../model/cluster.js";
 import type { RecoveryPointManifest } from "../../model/recovery-point.js";
 import type { Api } from "./api.js";
-import { JOBS_SHOWN } from "./jobs.js";
+import { JOBS_DAYS, JOBS_SHOWN } from "./jobs.js";
 
 export interface HealthBody {
   status: string;
@@ -41,7 +41,9 @@ export async function loadState(api: Api): Promise<CenterState> {
     api.get<UsageReport>("usage"),
     api.get<List<BackupInstance>>("backup-instances"),
     api.get<List<Cluster>>("clusters"),
-    api.get<List<Job>>("jobs"),
+    // The newest jobs of the last JOBS_DAYS days, one more than shown to know whether there are more:
+    // the API then reads only those from the orchestration store, however long its history.
+    api.get<List<Job>>(`jobs?createdFrom=${encodeURIComponent(jobsSince())}&top=${JOBS_SHOWN + 1}`),
   ]);
   const names = [
     ...new Set([...instances.value.map((i) => i.name), ...usage.instances.map((u) => u.name)]),
@@ -93,4 +95,8 @@ function outcomeText(output: unknown): string | undefined {
     return `${fields.errors} errors; the recovery point's details list them`;
   }
   return undefined;
+}
+
+function jobsSince(): string {
+  return new Date(Date.now() - JOBS_DAYS * 86_400_000).toISOString();
 }
