@@ -297,4 +297,35 @@ describe("the backup center page", () => {
     expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("mapping-from-2");
     expect(await page.locator("table:not(:has(th[scope=col]))").count()).toBe(0);
   });
+
+  it("follows a running backup by reading only the jobs, then reloads the rest once it ends", async () => {
+    // The backup's ConfigMap list takes 5 s: long enough to watch the page poll while it runs.
+    sim().kube.faults.latency(5_000, { path: /\/namespaces\/shop\/configmaps$/, count: 1 });
+    const asked: { path: string; at: number }[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith("/api/")) asked.push({ path, at: Date.now() });
+    };
+    page.on("request", onRequest);
+    try {
+      await page.getByRole("button", { name: "Back up shop now" }).click();
+      const job = page.locator('#jobs tr[data-job^="backup:shop:ondemand:"]').first();
+      await job.locator('td[data-status="InProgress"]').waitFor();
+      const running = Date.now();
+      await job.locator('td[data-status="Succeeded"]').waitFor({ timeout: 20_000 });
+      const ended = Date.now();
+      const during = asked.filter((r) => r.at > running + 500 && r.at < ended - 500);
+      expect(during.filter((r) => r.path === "/api/jobs").length).toBeGreaterThanOrEqual(2);
+      expect(during.filter((r) => r.path === "/api/health" || r.path === "/api/usage")).toEqual([]);
+      // Once it ended, health is read again and shows the new backup.
+      await eventually(
+        async () => (asked.some((r) => r.path === "/api/health" && r.at >= ended - 2_500) ? true : undefined),
+        "the page to reload health after the backup ended",
+        10_000,
+      );
+    } finally {
+      page.off("request", onRequest);
+      sim().kube.faults.clear();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // The backup center's entry module: loads everything the page shows from the API, renders the
-// sections, refreshes every few seconds while a job runs (every 30 s otherwise), and wires the
-// actions. Status changes are announced in the page's live region.
+// sections, follows running jobs every few seconds (re-reading the rest when one ends, and every 30 s
+// otherwise), and wires the actions. Status changes are announced in the page's live region.
 import type { RecoveryPointManifest } from "../../model/recovery-point.js";
 import { ApiCallError, connectApi } from "./api.js";
 import { renderCharts } from "./chart.js";
@@ -10,7 +10,7 @@ import { renderInstances } from "./instances.js";
 import { renderJobs } from "./jobs.js";
 import { type PointActions, renderPointDetails, renderPoints } from "./points.js";
 import { setupRestoreForm } from "./restore.js";
-import { type CenterState, loadState } from "./state.js";
+import { type CenterState, loadJobs, loadState } from "./state.js";
 
 const BUSY_REFRESH_MS = 2_000;
 const IDLE_REFRESH_MS = 30_000;
@@ -118,6 +118,32 @@ function keepingFocus(rebuild: () => void): void {
   twin?.focus();
 }
 
+const runningIds = (jobs: CenterState["jobs"]) =>
+  new Set(jobs.filter((job) => job.status === "InProgress").map((job) => job.id));
+
+/**
+ * While jobs run, only the jobs are read (health and usage read every manifest and blob); once one
+ * of them ends, or a new one starts, everything is reloaded.
+ */
+async function followJobs(): Promise<void> {
+  const current = view;
+  if (!current) return refresh();
+  try {
+    const jobs = await loadJobs(api);
+    // A full reload started meanwhile (a click, a started backup) brings newer everything.
+    if (running || view !== current) return;
+    const before = runningIds(current.jobs);
+    const after = runningIds(jobs);
+    const same = before.size === after.size && [...after].every((id) => before.has(id));
+    if (!same) return refresh();
+    view = { ...current, jobs };
+    keepingFocus(() => byId("jobs").replaceChildren(renderJobs(jobs)));
+    schedule();
+  } catch {
+    refresh();
+  }
+}
+
 /** Reloads everything; calls during a reload make one more reload after it. */
 function refresh(announceDone = false): void {
   if (running) {
@@ -156,7 +182,9 @@ function refresh(announceDone = false): void {
 function schedule(): void {
   if (timer !== undefined) browser.clearTimeout(timer);
   const busy = view?.jobs.some((job) => job.status === "InProgress") ?? false;
-  timer = browser.setTimeout(() => refresh(), busy ? BUSY_REFRESH_MS : IDLE_REFRESH_MS);
+  timer = busy
+    ? browser.setTimeout(() => void followJobs(), BUSY_REFRESH_MS)
+    : browser.setTimeout(() => refresh(), IDLE_REFRESH_MS);
 }
 
 byId("refresh").addEventListener("click", () => {

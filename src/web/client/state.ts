@@ -41,9 +41,7 @@ export async function loadState(api: Api): Promise<CenterState> {
     api.get<UsageReport>("usage"),
     api.get<List<BackupInstance>>("backup-instances"),
     api.get<List<Cluster>>("clusters"),
-    // The newest jobs of the last JOBS_DAYS days, one more than shown to know whether there are more:
-    // the API then reads only those from the orchestration store, however long its history.
-    api.get<List<Job>>(`jobs?createdFrom=${encodeURIComponent(jobsSince())}&top=${JOBS_SHOWN + 1}`),
+    api.get<List<Job>>(jobsPath()),
   ]);
   const names = [
     ...new Set([...instances.value.map((i) => i.name), ...usage.instances.map((u) => u.name)]),
@@ -97,6 +95,14 @@ function outcomeText(output: unknown): string | undefined {
   return undefined;
 }
 
-function jobsSince(): string {
-  return new Date(Date.now() - JOBS_DAYS * 86_400_000).toISOString();
+// The newest jobs of the last JOBS_DAYS days, one more than shown to know whether there are more:
+// the API then reads only those from the orchestration store, however long its history.
+function jobsPath(): string {
+  const since = new Date(Date.now() - JOBS_DAYS * 86_400_000).toISOString();
+  return `jobs?createdFrom=${encodeURIComponent(since)}&top=${JOBS_SHOWN + 1}`;
+}
+
+/** The jobs alone, for following running ones without reading health, usage and every point. */
+export async function loadJobs(api: Api): Promise<CenterJob[]> {
+  return withOutcomes(api, (await api.get<List<Job>>(jobsPath())).value);
 }
