@@ -8,6 +8,7 @@ import { KIND_LABEL } from "../../api/definitions.js";
 import type { ApiServer } from "../../api/node-server.js";
 import { allowedSubscriptionsOf } from "../../events/index.js";
 import type { LocalRuntime } from "../../local/runtime.js";
+import { acquireServeLease } from "../../local/serve-lease.js";
 import { azureSettingsOf, type Environment } from "../../orchestrations/environment.js";
 import { appSetting } from "../../settings/app-settings-table.js";
 import type { DefinitionKind, SeedReport } from "../../store/definitions.js";
@@ -91,6 +92,9 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
     const env = await environmentFor(config, configPath);
     closing.push(() => env.close());
     await env.definitions.ensureContainer();
+    // Before anything is resumed or scheduled: a second serve on this container stops here.
+    const lease = await acquireServeLease(env.catalog.container, { warn });
+    closing.push(() => lease.release());
     printSeedReport(await env.definitions.seedFromConfig(config), log, warn);
     const {
       captureRegistrations,
