@@ -8,6 +8,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DiskProvisioner } from "../contracts.js";
+import { trackSockets } from "../sockets.js";
 import type { TlsMaterial } from "../tls.js";
 import { ArmError } from "./arm-error.js";
 import { normalizeLocation } from "./compute-resource.js";
@@ -254,6 +255,7 @@ export async function startAzureFake(options: AzureFakeOptions): Promise<AzureFa
       res.destroy();
     });
   });
+  const destroySockets = trackSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -313,7 +315,7 @@ export async function startAzureFake(options: AzureFakeOptions): Promise<AzureFa
     close: async () => {
       closing.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      destroySockets();
       await closed;
     },
   };

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import { trackSockets } from "../sockets.js";
 import type { TlsMaterial } from "../tls.js";
 import type { AdmissionHook } from "./admission.js";
 import { handlePodBinding } from "./binding-handler.js";
@@ -171,6 +172,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
       .then((answered) => (answered ? undefined : handle(req, res)))
       .catch((err: unknown) => sendError(res, err));
   });
+  const destroySockets = trackSockets(server);
   server.keepAliveTimeout = 60_000;
   const exec = new ExecRegistry(options.exec);
   const execSessions = serveExec(server, {
@@ -196,8 +198,9 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
     close: async () => {
       store.close();
       execSessions.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      destroySockets();
+      await closed;
     },
   };
 }
