@@ -128,7 +128,7 @@ describe("restores through the API", () => {
       ]),
     );
     const copied = await kubectl(sim(), ["get", "configmap", "settings", "-n", "shop-copy", "-o", "json"]);
-    expect(JSON.parse(copied.stdout).data).toEqual({ mode: "prod" });
+    expect((JSON.parse(copied.stdout) as { data?: Record<string, string> }).data).toEqual({ mode: "prod" });
 
     const jobs = await server.request<List<Job>>("GET", "/api/jobs?type=Restore&instance=shop");
     expect(jobs.body.value).toEqual([

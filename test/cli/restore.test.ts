@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { StoredRestoreResult } from "../../src/orchestrations/restore-parts.js";
 import { cli } from "../helpers/cli.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
 
@@ -65,7 +66,7 @@ describe("aks-backup restore", () => {
     );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout);
+    const result = JSON.parse(run.stdout) as StoredRestoreResult;
     expect(result).toMatchObject({
       restoreId: expect.stringMatching(new RegExp(`^restore:${pointId}:`)),
       recoveryPointId: pointId,
@@ -105,7 +106,7 @@ describe("aks-backup restore", () => {
     expect(run.stdout).toMatch(/^FAILED ITEM\s+REASON$/m);
     expect(run.stdout).toMatch(/^Service shop-copy\/web\s+.*provided port is already allocated/m);
     const copied = await kubectl(sim(), ["get", "configmap", "settings", "-n", "shop-copy", "-o", "json"]);
-    expect(JSON.parse(copied.stdout).data).toEqual({ mode: "prod" });
+    expect((JSON.parse(copied.stdout) as ConfigMapJson).data).toEqual({ mode: "prod" });
   });
 
   it("names the flag of a refused request", async () => {
@@ -123,3 +124,7 @@ describe("aks-backup restore", () => {
     );
   });
 });
+
+interface ConfigMapJson {
+  data?: Record<string, string>;
+}

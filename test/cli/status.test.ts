@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { StatusOutput } from "../../src/cli/commands/status.js";
 import type { RecoveryPointManifest } from "../../src/model/recovery-point.js";
 import { ARCHIVE_BLOB, Catalog } from "../../src/store/catalog.js";
 import { newRecoveryPointId } from "../../src/store/recovery-point-id.js";
@@ -105,9 +106,9 @@ describe("aks-backup status", () => {
   it("prints the same as JSON with -o json", async () => {
     const run = await cli(["status", "-o", "json"], dir);
     expect(run.code).toBe(0);
-    const status = JSON.parse(run.stdout);
+    const status = JSON.parse(run.stdout) as StatusOutput;
     expect(status.status).toBe("Unhealthy");
-    expect(status.instances.map((i: { name: string }) => i.name)).toEqual(["billing", "fresh", "shop"]);
+    expect(status.instances.map((i) => i.name)).toEqual(["billing", "fresh", "shop"]);
     const shop = status.instances[2];
     expect(shop).toMatchObject({
       name: "shop",
@@ -115,7 +116,7 @@ describe("aks-backup status", () => {
       lastSuccessfulBackup: { id: healthyId, status: "Succeeded" },
       usage: { recoveryPoints: 1, snapshots: { count: 1, provisionedBytes: 4 * 1024 ** 3 } },
     });
-    expect(shop.usage.blobBytes).toBeGreaterThan(4096);
+    expect(shop?.usage?.blobBytes).toBeGreaterThan(4096);
     expect(status.totals.recoveryPoints).toBe(4);
     expect(status.note).toMatch(/provisioned size/);
   });

@@ -2,9 +2,24 @@
 // and what it stores, read from the storage container alone (one listing for both).
 import type { Command } from "commander";
 import { inventory } from "../../health/inventory.js";
-import { healthReport, usageReport } from "../../health/report.js";
+import {
+  type HealthReport,
+  healthReport,
+  type InstanceHealth,
+  type InstanceUsage,
+  type UsageReport,
+  usageReport,
+} from "../../health/report.js";
 import { openContext } from "../context.js";
 import { formatBytes, formatTable, type OutputFormat, parseOutputFormat, printJson } from "../output.js";
+
+/** What `status -o json` prints: every instance's health with its usage, and the totals. */
+export interface StatusOutput {
+  status: HealthReport["status"];
+  instances: Array<InstanceHealth & { usage: InstanceUsage | undefined }>;
+  totals: UsageReport["totals"];
+  note: string;
+}
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -21,12 +36,13 @@ export function registerStatusCommand(program: Command): void {
         ]);
         const usageOf = new Map(usage.instances.map((u) => [u.name, u]));
         if (flags.output === "json") {
-          printJson({
+          const output: StatusOutput = {
             status: health.status,
             instances: health.instances.map((h) => ({ ...h, usage: usageOf.get(h.name) })),
             totals: usage.totals,
             note: usage.note,
-          });
+          };
+          printJson(output);
           return;
         }
         if (health.instances.length === 0) {
