@@ -1,15 +1,10 @@
 // An on-demand backup as an API user runs it against a simulated cluster: define the policy and
 // instance, POST a backup, follow the 202's status URL until the orchestration completes, then find
 // the recovery point and the job.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parse } from "yaml";
-import { writeSimulatorFiles } from "../../src/sim/files.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
-import { DAILY, startTestServer, type TestServer } from "./harness.js";
+import { DAILY, startSimTestServer, type TestServer } from "./harness.js";
 import type {
   Accepted,
   CompletedBackup,
@@ -24,22 +19,14 @@ import type {
 describe("on-demand backup through the API", () => {
   const sim = useSimulator();
   let server: TestServer;
-  let simDir: string;
 
   beforeAll(async () => {
-    simDir = await mkdtemp(join(tmpdir(), "aks-backup-api-sim-"));
-    const files = await writeSimulatorFiles(simDir, sim(), {
-      connectionString: inject("azuriteConnectionString"),
-      container: "unused",
-    });
-    const { storage: _storage, ...config } = parse(await readFile(files.config, "utf8"));
-    server = await startTestServer(config);
+    server = await startSimTestServer(sim());
     await kubectl(sim(), ["create", "namespace", "shop"]);
     await kubectl(sim(), ["create", "configmap", "settings", "-n", "shop", "--from-literal=mode=prod"]);
   });
   afterAll(async () => {
     await server?.close();
-    if (simDir) await rm(simDir, { recursive: true, force: true });
   });
 
   it("answers 202 with the status URLs, runs the backup and lists its recovery point", async () => {

@@ -1,12 +1,14 @@
 // `aks-backup serve` for API tests: a config file in a temporary directory pointing at the test
 // run's Azurite (a fresh container per server), the server on a free loopback port, and a small
 // fetch wrapper that returns status, headers and the parsed JSON body.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { type RunningServe, startServe } from "../../src/cli/commands/serve.js";
+import { writeSimulatorFiles } from "../../src/sim/files.js";
+import type { Simulator } from "../../src/sim/simulator.js";
 
 export interface Reply<T = unknown> {
   status: number;
@@ -87,3 +89,29 @@ export const DAILY = {
   retention: { default: "P7D" },
 };
 export const INSTANCE = { name: "prod-shop", cluster: "prod", policy: "daily", snapshotVolumes: false };
+
+/**
+ * serve over a simulated cluster, configured as `aks-backup sim --dir` configures it (cluster `sim`,
+ * the Azure fake) with this run's Azurite; close also removes the simulator's files.
+ */
+export async function startSimTestServer(sim: Simulator): Promise<TestServer> {
+  const simDir = await mkdtemp(join(tmpdir(), "aks-backup-api-sim-"));
+  try {
+    const files = await writeSimulatorFiles(simDir, sim, {
+      connectionString: inject("azuriteConnectionString"),
+      container: "unused",
+    });
+    const { storage: _storage, ...config } = parse(await readFile(files.config, "utf8"));
+    const server = await startTestServer(config);
+    return {
+      ...server,
+      async close() {
+        await server.close();
+        await rm(simDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(simDir, { recursive: true, force: true });
+    throw error;
+  }
+}

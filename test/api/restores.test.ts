@@ -2,16 +2,11 @@
 // into a mapped namespace, follow the 202's status URL, read the restore with its result, find the
 // job; and the requests refused before anything starts (bad fields, unknown or unfinished recovery
 // points, a target that is not registered).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parse } from "yaml";
-import { writeSimulatorFiles } from "../../src/sim/files.js";
 import { eventually } from "../helpers/eventually.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
-import { DAILY, startTestServer, type TestServer } from "./harness.js";
+import { DAILY, startSimTestServer, type TestServer } from "./harness.js";
 import type {
   Accepted,
   CompletedBackup,
@@ -27,7 +22,6 @@ import type {
 describe("restores through the API", () => {
   const sim = useSimulator();
   let server: TestServer;
-  let simDir: string;
   let pointId: string;
 
   async function finished<Output>(statusUri: string): Promise<DurableStatus<Output>> {
@@ -47,13 +41,7 @@ describe("restores through the API", () => {
   }
 
   beforeAll(async () => {
-    simDir = await mkdtemp(join(tmpdir(), "aks-backup-api-restore-"));
-    const files = await writeSimulatorFiles(simDir, sim(), {
-      connectionString: inject("azuriteConnectionString"),
-      container: "unused",
-    });
-    const { storage: _storage, ...config } = parse(await readFile(files.config, "utf8"));
-    server = await startTestServer(config);
+    server = await startSimTestServer(sim());
     await kubectl(sim(), ["create", "namespace", "shop"]);
     await kubectl(sim(), ["create", "configmap", "settings", "-n", "shop", "--from-literal=mode=prod"]);
     await kubectl(sim(), [
@@ -77,7 +65,6 @@ describe("restores through the API", () => {
   });
   afterAll(async () => {
     await server?.close();
-    if (simDir) await rm(simDir, { recursive: true, force: true });
   });
 
   it("answers 202 with the status URLs, restores into a mapped namespace and reports every item", async () => {
@@ -199,16 +186,9 @@ describe("restores through the API", () => {
 describe("restoring onto a namespace another instance protects", () => {
   const sim = useSimulator();
   let server: TestServer;
-  let simDir: string;
 
   beforeAll(async () => {
-    simDir = await mkdtemp(join(tmpdir(), "aks-backup-api-protected-"));
-    const files = await writeSimulatorFiles(simDir, sim(), {
-      connectionString: inject("azuriteConnectionString"),
-      container: "unused",
-    });
-    const { storage: _storage, ...config } = parse(await readFile(files.config, "utf8"));
-    server = await startTestServer(config);
+    server = await startSimTestServer(sim());
     await kubectl(sim(), ["create", "namespace", "shop"]);
     await kubectl(sim(), ["create", "namespace", "billing"]);
     expect((await server.request("PUT", "/api/policies/daily", { body: DAILY })).status).toBe(201);
@@ -221,7 +201,6 @@ describe("restoring onto a namespace another instance protects", () => {
   });
   afterAll(async () => {
     await server?.close();
-    if (simDir) await rm(simDir, { recursive: true, force: true });
   });
 
   it("refuses Skip with 409 naming the mapping, and accepts Patch or a new namespace", async () => {

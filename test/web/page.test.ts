@@ -3,21 +3,17 @@
 // followed to Succeeded, a failed one with its reason, a recovery point's content, a dry-run preview
 // and a restore into a mapped namespace, the duration and size chart, the Azure layout with its
 // function key, hostile text in stored data shown as text, and a name on every control.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpRequest } from "@azure/functions";
 import { BlobServiceClient } from "@azure/storage-blob";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parse } from "yaml";
 import type { RecoveryPointManifest } from "../../src/model/recovery-point.js";
-import { writeSimulatorFiles } from "../../src/sim/files.js";
 import { Catalog } from "../../src/store/catalog.js";
 import { functionsWebHandler } from "../../src/web/azure-functions.js";
-import { startTestServer, type TestServer } from "../api/harness.js";
+import { startSimTestServer, type TestServer } from "../api/harness.js";
 import type { Accepted, CompletedBackup, DurableStatus, List } from "../api/shapes.js";
 import { launchBrowser } from "../helpers/browser.js";
 import { eventually } from "../helpers/eventually.js";
@@ -84,7 +80,6 @@ function hostileManifest(): RecoveryPointManifest {
 describe("the backup center page", () => {
   const sim = useSimulator();
   let server: TestServer;
-  let simDir: string;
   let browser: Browser;
   let page: Page;
   const pageProblems: string[] = [];
@@ -105,13 +100,7 @@ describe("the backup center page", () => {
   }
 
   beforeAll(async () => {
-    simDir = await mkdtemp(join(tmpdir(), "aks-backup-web-"));
-    const files = await writeSimulatorFiles(simDir, sim(), {
-      connectionString: inject("azuriteConnectionString"),
-      container: "unused",
-    });
-    const { storage: _storage, ...config } = parse(await readFile(files.config, "utf8"));
-    [server, browser] = await Promise.all([startTestServer(config), launchBrowser()]);
+    [server, browser] = await Promise.all([startSimTestServer(sim()), launchBrowser()]);
     await kubectl(sim(), ["create", "namespace", "shop"]);
     await kubectl(sim(), ["create", "configmap", "settings", "-n", "shop", "--from-literal=mode=prod"]);
     const policy = {
@@ -127,7 +116,7 @@ describe("the backup center page", () => {
       snapshotVolumes: false,
     };
     expect((await server.request("PUT", "/api/backup-instances/shop", { body: instance })).status).toBe(201);
-    const gone = { kubeconfig: join(simDir, "deleted", "kubeconfig") };
+    const gone = { kubeconfig: join(server.dir, "deleted", "kubeconfig") };
     expect((await server.request("PUT", "/api/clusters/gone", { body: gone })).status).toBe(201);
     const broken = { cluster: "gone", policy: "daily", snapshotVolumes: false };
     expect((await server.request("PUT", "/api/backup-instances/broken", { body: broken })).status).toBe(201);
@@ -146,7 +135,6 @@ describe("the backup center page", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (simDir) await rm(simDir, { recursive: true, force: true });
   });
 
   it("shows every instance with its health in words and why", async () => {
