@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BlobInstanceStore } from "../../src/local/store.js";
-import { cli } from "../helpers/cli.js";
+import { cli, writeShopConfig } from "../helpers/cli.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
 
 const containerName = `cli-${Date.now()}`;
@@ -17,28 +17,11 @@ describe("aks-backup backup, recovery-points, describe", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    writeFileSync(join(dir, "kubeconfig"), sim().kubeconfig, { mode: 0o600 });
-    writeFileSync(
-      join(dir, "aks-backup.yaml"),
-      [
-        "storage:",
-        `  connectionString: "${inject("azuriteConnectionString")}"`,
-        `  container: ${containerName}`,
-        "clusters:",
-        "  - name: sim",
-        "    kubeconfig: kubeconfig",
-        "policies:",
-        "  - name: daily",
-        '    schedule: ["R/2026-01-01T02:00:00+00:00/P1D"]',
-        "    retention: {default: P7D}",
-        "instances:",
-        "  - name: shop",
-        "    cluster: sim",
-        "    policy: daily",
-        "    includedNamespaces: [shop]",
-        "",
-      ].join("\n"),
-    );
+    writeShopConfig(dir, {
+      connectionString: inject("azuriteConnectionString"),
+      container: containerName,
+      kubeconfig: sim().kubeconfig,
+    });
     await kubectl(sim(), ["create", "namespace", "shop"]);
     await kubectl(sim(), ["create", "configmap", "settings", "-n", "shop", "--from-literal=mode=prod"]);
   });

@@ -1,12 +1,12 @@
 // `aks-backup restore` as a user runs it: the built CLI against a simulated cluster and Azurite,
 // configured by a YAML file; a backup, then restores into mapped namespaces (JSON, a dry run, a
 // table with the failed item), and the flags it refuses.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { StoredRestoreResult } from "../../src/orchestrations/restore-parts.js";
-import { cli } from "../helpers/cli.js";
+import { cli, writeShopConfig } from "../helpers/cli.js";
 import { kubectl, useSimulator } from "../helpers/sim.js";
 
 /** A NodePort Service whose port was chosen by its author: a copy in the same cluster cannot have it. */
@@ -27,29 +27,12 @@ describe("aks-backup restore", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    writeFileSync(join(dir, "kubeconfig"), sim().kubeconfig, { mode: 0o600 });
-    writeFileSync(
-      join(dir, "aks-backup.yaml"),
-      [
-        "storage:",
-        `  connectionString: "${inject("azuriteConnectionString")}"`,
-        `  container: cli-restore-${Date.now()}`,
-        "clusters:",
-        "  - name: sim",
-        "    kubeconfig: kubeconfig",
-        "policies:",
-        "  - name: daily",
-        '    schedule: ["R/2026-01-01T02:00:00+00:00/P1D"]',
-        "    retention: {default: P7D}",
-        "instances:",
-        "  - name: shop",
-        "    cluster: sim",
-        "    policy: daily",
-        "    includedNamespaces: [shop]",
-        "    snapshotVolumes: false",
-        "",
-      ].join("\n"),
-    );
+    writeShopConfig(dir, {
+      connectionString: inject("azuriteConnectionString"),
+      container: `cli-restore-${Date.now()}`,
+      kubeconfig: sim().kubeconfig,
+      instanceFields: ["snapshotVolumes: false"],
+    });
     await kubectl(sim(), ["create", "namespace", "shop"]);
     await kubectl(sim(), ["create", "configmap", "settings", "-n", "shop", "--from-literal=mode=prod"]);
     const service = await kubectl(sim(), ["create", "-f", "-"], FIXED_PORT);

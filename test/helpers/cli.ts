@@ -1,6 +1,7 @@
 // The built `aks-backup` command run as a user runs it: a child process in a directory, with its
 // exit code and both outputs collected.
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const CLI = join(import.meta.dirname, "..", "..", "bin", "aks-backup.js");
@@ -25,4 +26,38 @@ export function cli(args: string[], cwd: string): Promise<CliRun> {
     child.on("error", reject);
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Writes `dir/aks-backup.yaml` and `dir/kubeconfig` for the CLI tests' usual setup: the run's Azurite
+ * (`container`), cluster `sim` from `kubeconfig`, a daily policy and instance `shop` of namespace
+ * `shop`, with `instanceFields` (YAML lines such as "snapshotVolumes: false") added to it.
+ */
+export function writeShopConfig(
+  dir: string,
+  options: { connectionString: string; container: string; kubeconfig: string; instanceFields?: string[] },
+): void {
+  writeFileSync(join(dir, "kubeconfig"), options.kubeconfig, { mode: 0o600 });
+  writeFileSync(
+    join(dir, "aks-backup.yaml"),
+    [
+      "storage:",
+      `  connectionString: "${options.connectionString}"`,
+      `  container: ${options.container}`,
+      "clusters:",
+      "  - name: sim",
+      "    kubeconfig: kubeconfig",
+      "policies:",
+      "  - name: daily",
+      '    schedule: ["R/2026-01-01T02:00:00+00:00/P1D"]',
+      "    retention: {default: P7D}",
+      "instances:",
+      "  - name: shop",
+      "    cluster: sim",
+      "    policy: daily",
+      "    includedNamespaces: [shop]",
+      ...(options.instanceFields ?? []).map((line) => `    ${line}`),
+      "",
+    ].join("\n"),
+  );
 }
