@@ -3,20 +3,12 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { type Config, parseConfig } from "../model/config.js";
-import { formatIssuePath, type IssuePath, type ModelIssue } from "../model/issues.js";
-import { redactSecrets } from "../model/storage.js";
+import { type ConfigIssue, formatConfigIssue, parseYamlModel } from "../model/config-text.js";
 
 export const DEFAULT_CONFIG_FILE = "aks-backup.yaml";
 
-export interface ConfigIssue {
-  /** Path inside the file (`instances[0].policy`); empty for YAML syntax errors. */
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
+export { type ConfigIssue, formatConfigIssue };
 
 export type ConfigErrorCode = "ConfigInvalid" | "ConfigNotFound";
 
@@ -31,11 +23,6 @@ export class ConfigError extends Error {
     this.file = file;
     this.issues = issues;
   }
-}
-
-export function formatConfigIssue(file: string, issue: ConfigIssue): string {
-  const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.column ?? 1}`;
-  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
 export interface LoadConfigOptions {
@@ -84,103 +71,9 @@ export function parseConfigText(
   options: Pick<LoadConfigOptions, "env"> & { shownAs?: string } = {},
 ): Config {
   const shown = options.shownAs ?? file;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const secrets = secretValues(text);
-  const issues: ConfigIssue[] = [];
-  for (const error of doc.errors) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    issues.push({ path: "", line, column: col, message: redact(error.message, secrets) });
-  }
-  if (issues.length > 0) throw new ConfigError(shown, issues);
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 1000 });
-  } catch (error) {
-    // Unresolved or excessive aliases surface only when the document is converted.
-    throw new ConfigError(shown, [{ path: "", message: redact((error as Error).message, secrets) }]);
-  }
-  const result = parseConfig(data);
-  if (!result.ok) {
-    const located = result.issues.map((issue) => locateIssue(doc, lineCounter, issue, secrets));
-    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw new ConfigError(shown, located);
-  }
+  const result = parseYamlModel(text, parseConfig);
+  if (!result.ok) throw new ConfigError(shown, result.issues);
   return deepFreeze(resolvePaths(result.value, dirname(file), homeDirectory(options.env ?? process.env)));
-}
-
-function locateIssue(doc: Document, lines: LineCounter, issue: ModelIssue, secrets: string[]): ConfigIssue {
-  const path = issue.path;
-  const message = redact(issue.message, secrets);
-  const keys = issue.unknownKeys;
-  const offset = !keys
-    ? valueOffset(doc, path)
-    : keys.length === 1
-      ? keyOffset(doc, path.slice(0, -1), keys[0])
-      : keyOffset(doc, path, keys[0]);
-  const shownPath = formatIssuePath(path);
-  if (offset === undefined) return { path: shownPath, message };
-  const { line, col } = lines.linePos(offset);
-  return { path: shownPath, line, column: col, message };
-}
-
-/** Start of the deepest node the path reaches (the value itself when it exists). */
-function valueOffset(doc: Document, path: IssuePath): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node);
-  for (const key of path) {
-    const child = childOf(node, key);
-    if (child === undefined) break;
-    node = child;
-    offset = rangeStart(node) ?? offset;
-  }
-  return offset;
-}
-
-/** Start of the key `key` in the mapping at `path`, else of the mapping. */
-function keyOffset(doc: Document, path: IssuePath, key: string | number | undefined): number | undefined {
-  let node: unknown = doc.contents;
-  for (const step of path) {
-    const child = childOf(node, step);
-    if (child === undefined) return valueOffset(doc, path);
-    node = child;
-  }
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
-    const start = rangeStart(pair?.key);
-    if (start !== undefined) return start;
-  }
-  return rangeStart(node);
-}
-
-function childOf(node: unknown, key: string | number): unknown {
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
-    return pair?.value ?? pair?.key ?? undefined;
-  }
-  if (isSeq(node) && typeof key === "number") return node.items[key];
-  return undefined;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return isNode(node) ? node.range?.[0] : undefined;
-}
-
-function secretValues(text: string): string[] {
-  const values: string[] = [];
-  for (const match of text.matchAll(
-    /(?:AccountKey|SharedAccessSignature|SharedAccessKey)\s*=([^;"'\s]+)/gi,
-  )) {
-    if (match[1] && match[1].length >= 8) values.push(match[1]);
-  }
-  return values;
-}
-
-function redact(message: string, secrets: string[]): string {
-  let text = redactSecrets(message);
-  for (const secret of secrets) text = text.split(secret).join("***");
-  return text;
 }
 
 function homeDirectory(env: NodeJS.ProcessEnv): string {

@@ -2,10 +2,15 @@
 // clusters, policies and instances are seeded into the definition store as the CLI seeds its file.
 // It is re-read only when its ETag changes; a broken file changes nothing and is reported instead.
 import { type ContainerClient, RestError } from "@azure/storage-blob";
-import { isNode, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { parseConfig } from "../model/config.js";
-import { formatIssuePath, type IssuePath } from "../model/issues.js";
+import {
+  type ConfigIssue,
+  formatConfigIssue,
+  type LocatedResult,
+  parseYamlModel,
+} from "../model/config-text.js";
+import type { ModelIssue, ParseResult } from "../model/issues.js";
 import { readBlob } from "./blob-body.js";
 import type { DefinitionStore } from "./definitions.js";
 import type { SeedConfig, SeedReport } from "./seed-definitions.js";
@@ -34,13 +39,7 @@ const REFUSED_KEYS: Record<string, string> = {
   backup: "is not read from the config blob: the Functions app uses the built-in deny list; remove it",
 };
 
-export interface ConfigBlobIssue {
-  /** Path inside the file (`instances[0].policy`); empty for YAML syntax errors. */
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
+export type ConfigBlobIssue = ConfigIssue;
 
 export interface ConfigBlobOutcome {
   blob: string;
@@ -127,7 +126,7 @@ export async function applyConfigBlob(
     const parsed = parseConfigBlob(read.body.toString("utf8"));
     let outcome: ConfigBlobOutcome;
     if (!parsed.ok) {
-      const error = parsed.issues.map((issue) => formatIssue(name, issue)).join("\n");
+      const error = parsed.issues.map((issue) => formatConfigIssue(name, issue)).join("\n");
       outcome = { blob: name, status: "invalid", changed: true, etag, at, issues: parsed.issues, error };
       options.log?.(`config blob ${name} is invalid; stored definitions are unchanged:\n${error}`);
     } else {
@@ -176,61 +175,22 @@ async function writeConfigBlobState(
   });
 }
 
-type ParsedBlob = { ok: true; value: SeedConfig } | { ok: false; issues: ConfigBlobIssue[] };
-
 /** YAML text to the clusters, policies and instances it defines, or every problem with its place. */
-export function parseConfigBlob(text: string): ParsedBlob {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((error) => ({
-        path: "",
-        ...position(lines, error.pos[0]),
-        message: error.message,
-      })),
-    };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 1000 });
-  } catch (error) {
-    return { ok: false, issues: [{ path: "", message: (error as Error).message }] };
-  }
-  const located = (path: IssuePath, message: string): ConfigBlobIssue => {
-    // A missing field has no node: point at the nearest enclosing one that exists.
-    let offset: number | undefined;
-    for (let depth = path.length; depth > 0 && offset === undefined; depth--) {
-      const node = doc.getIn(path.slice(0, depth), true);
-      if (isNode(node)) offset = node.range?.[0];
+export function parseConfigBlob(text: string): LocatedResult<SeedConfig> {
+  return parseYamlModel(text, (data): ParseResult<SeedConfig> => {
+    // Keys the blob may not set are reported next to the schema's own problems, in one pass.
+    const refused: ModelIssue[] = [];
+    let input = data ?? {};
+    if (typeof input === "object" && !Array.isArray(input)) {
+      for (const [key, reason] of Object.entries(REFUSED_KEYS)) {
+        if (key in input) refused.push({ path: [key], message: `"${key}" ${reason}` });
+      }
+      input = Object.fromEntries(Object.entries(input).filter(([key]) => !(key in REFUSED_KEYS)));
     }
-    return { path: formatIssuePath(path), ...(offset === undefined ? {} : position(lines, offset)), message };
-  };
-  const issues: ConfigBlobIssue[] = [];
-  let input = data ?? {};
-  if (typeof input === "object" && !Array.isArray(input)) {
-    for (const [key, reason] of Object.entries(REFUSED_KEYS)) {
-      if (key in input) issues.push(located([key], `"${key}" ${reason}`));
-    }
-    input = Object.fromEntries(Object.entries(input).filter(([key]) => !(key in REFUSED_KEYS)));
-  }
-  const result = parseConfig(input);
-  if (!result.ok) issues.push(...result.issues.map((issue) => located(issue.path, issue.message)));
-  if (!result.ok || issues.length > 0) {
-    issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    return { ok: false, issues };
-  }
-  const { clusters, policies, instances } = result.value;
-  return { ok: true, value: { clusters, policies, instances } };
-}
-
-function position(lines: LineCounter, offset: number): { line: number; column: number } {
-  const { line, col } = lines.linePos(offset);
-  return { line, column: col };
-}
-
-function formatIssue(blob: string, issue: ConfigBlobIssue): string {
-  const where = issue.line === undefined ? blob : `${blob}:${issue.line}:${issue.column ?? 1}`;
-  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+    const result = parseConfig(input);
+    if (!result.ok) return { ok: false, issues: [...refused, ...result.issues] };
+    if (refused.length > 0) return { ok: false, issues: refused };
+    const { clusters, policies, instances } = result.value;
+    return { ok: true, value: { clusters, policies, instances } };
+  });
 }
