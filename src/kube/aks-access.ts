@@ -9,6 +9,7 @@ import {
 import { type AccessToken, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse, stringify } from "yaml";
+import { ArmIdError, type ManagedClusterId, parseManagedClusterId } from "../model/arm-id.js";
 import type { BearerTokenProvider } from "./credentials.js";
 import { ClusterConfigError } from "./errors.js";
 
@@ -32,22 +33,19 @@ export interface AksAccess {
   bearerToken?: BearerTokenProvider;
 }
 
-const aksIdPattern =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)$/i;
-
 export async function aksAccess(
   name: string,
   id: string,
   options: { arm?: ArmAccess; abortSignal?: AbortSignal } = {},
 ): Promise<AksAccess> {
-  const match = aksIdPattern.exec(id);
-  if (!match) {
-    throw new ClusterConfigError(
-      name,
-      `"${id}" is not an AKS resource id (/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>)`,
-    );
+  let parsed: ManagedClusterId;
+  try {
+    parsed = parseManagedClusterId(id);
+  } catch (error) {
+    if (!(error instanceof ArmIdError)) throw error;
+    throw new ClusterConfigError(name, `aksResourceId is not an AKS resource id: ${error.message}`);
   }
-  const [, subscriptionId = "", resourceGroup = "", clusterName = ""] = match;
+  const { subscriptionId, resourceGroup, name: clusterName } = parsed;
   const credential = options.arm?.credential ?? new DefaultAzureCredential();
   const client = new ContainerServiceClient(credential, subscriptionId, options.arm?.clientOptions ?? {});
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};

@@ -9,6 +9,7 @@ import { configuredDenyList, type DeniedType } from "../backup/deny-list.js";
 import type { VolumeDeps } from "../backup/run.js";
 import type { Cluster } from "../kube/cluster.js";
 import { type ArmAccess, connectCluster } from "../kube/connect.js";
+import { parseManagedClusterId, parseResourceGroupId, type ResourceGroupId } from "../model/arm-id.js";
 import type { BackupInstance } from "../model/backup-instance.js";
 import { type Config, KUBE_DEFAULTS } from "../model/config.js";
 import { createJobNotifier, type JobNotifier, type NotificationSettings } from "../notifications/notifier.js";
@@ -140,7 +141,10 @@ export function createEnvironment(options: EnvironmentOptions): Environment {
       }
       const aksId = (await definitions.get("cluster", instance.cluster))?.value.aksResourceId;
       const fallback = options.defaultSnapshotResourceGroup;
-      if (fallback && (!aksId || subscriptionOf(aksId) === subscriptionOf(fallback))) {
+      if (
+        fallback &&
+        (!aksId || sameSubscription(parseManagedClusterId(aksId), parseResourceGroupId(fallback)))
+      ) {
         return { snapshot, snapshotResourceGroup: fallback };
       }
       if (!aksId) {
@@ -226,7 +230,7 @@ function lazyDefaultCredential(): TokenCredential {
   };
 }
 
-/** The subscription GUID of an ARM id, lower-cased ("" when the id has none). */
-function subscriptionOf(id: string): string {
-  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? "";
+/** ARM compares ids ignoring case. */
+function sameSubscription(a: ResourceGroupId, b: ResourceGroupId): boolean {
+  return a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase();
 }
