@@ -14,7 +14,22 @@ interface RoleRef {
   name?: string;
 }
 
+/** The types whose selection reads more of an item than its identity (see DependencyTracker). */
+const READ_WHOLE = new Set([
+  "/persistentvolumeclaims",
+  "/persistentvolumes",
+  "rbac.authorization.k8s.io/rolebindings",
+]);
+
 export class DependencyTracker {
+  /**
+   * Whether record() or needs() reads fields of this type's items beyond apiVersion, kind and
+   * metadata's name, namespace and labels (a claim's volume, a binding's role, a volume's class).
+   */
+  static readsWholeItems(type: ResourceType): boolean {
+    return READ_WHOLE.has(`${type.group}/${type.resource}`);
+  }
+
   readonly #namespaces = new Set<string>();
   readonly #persistentVolumes = new Set<string>();
   readonly #storageClasses = new Set<string>();

@@ -110,6 +110,8 @@ export async function exportResources(
     select,
     options: {
       pageSize,
+      // Items are archived as the server's bytes; only what selection reads is parsed.
+      objects: DependencyTracker.readsWholeItems(type) ? "whole" : labelsFree ? "names" : "identity",
       ...(namespaced && plan.singleNamespace ? { namespace: plan.singleNamespace } : {}),
       ...(plan.serverLabelSelector && phase !== "dependencies"
         ? { labelSelector: plan.serverLabelSelector }

@@ -91,14 +91,17 @@ export class Cluster {
     return parseBody<T>(await this.#send(method, path, options));
   }
 
-  /** As request(), with the response's bytes too (a backup archives them as the server sent them). */
-  async requestWithBody<T = unknown>(
+  /**
+   * As request(), with the response's bytes left unparsed (a backup archives them as the server
+   * sent them, and reads only what it needs of them); `json` tells whether they claim to be JSON.
+   */
+  async requestBytes(
     method: HttpMethod,
     path: string,
     options: KubeRequestOptions = {},
-  ): Promise<{ value: T; body: Buffer }> {
+  ): Promise<{ body: Buffer; json: boolean }> {
     const res = await this.#send(method, path, options);
-    return { value: parseBody<T>(res), body: res.body };
+    return { body: res.body, json: isJson(res) };
   }
 
   /**
@@ -232,7 +235,11 @@ function encodeBody(body: unknown): Buffer | undefined {
 function parseBody<T>(res: ExchangeResult): T {
   if (res.body.length === 0) return undefined as T;
   const text = res.body.toString("utf8");
-  return (/\bjson\b/i.test(res.headers["content-type"] ?? "") ? JSON.parse(text) : text) as T;
+  return (isJson(res) ? JSON.parse(text) : text) as T;
+}
+
+function isJson(res: ExchangeResult): boolean {
+  return /\bjson\b/i.test(res.headers["content-type"] ?? "");
 }
 
 function parseStatus(res: ExchangeResult): KubeStatus | undefined {

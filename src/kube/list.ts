@@ -2,7 +2,7 @@
 // and kind, and a list that outlives its snapshot (410 Expired) carried on instead of restarted.
 import type { Cluster } from "./cluster.js";
 import { isKubeApiError } from "./errors.js";
-import { ItemJsonPrefixes, scanListItems } from "./raw-items.js";
+import { type ItemFields, ItemJsonPrefixes, type RawItemSpan, scanList } from "./raw-items.js";
 import { apiVersionOf, collectionPath, type KubeObject, type ResourceType } from "./types.js";
 
 export interface ListWarning {
@@ -23,6 +23,11 @@ export interface ListOptions {
   fieldSelector?: string;
   /** Items per request (default 500, as kubectl and client-go use). */
   pageSize?: number;
+  /**
+   * listPagesWithJson only: how much of each item to parse (the rest is in its JSON bytes);
+   * default "whole". See ItemFields.
+   */
+  objects?: ItemFields;
   abortSignal?: AbortSignal;
   onWarning?: (warning: ListWarning) => void;
 }
@@ -40,6 +45,7 @@ function positionOf(item: Partial<KubeObject>): string {
 
 /** A page of items with, for each, its compact JSON as the server sent it (see listPagesWithJson). */
 export interface JsonPage {
+  /** Whole objects, or only their identity (see ListOptions.objects). */
   items: KubeObject[];
   /**
    * The item's JSON as byte parts to write one after the other, apiVersion and kind added when
@@ -59,7 +65,8 @@ export async function* listResources(
 
 /**
  * As listResources, with each item's bytes: a backup writes them instead of serialising the parsed
- * object again, which would cost as much CPU as parsing it.
+ * object again, which would cost as much CPU as parsing it. With `objects: "identity"` it does not
+ * parse the rest of each object either (see scanList).
  */
 export function listPagesWithJson(
   cluster: Cluster,
@@ -93,8 +100,9 @@ async function* listPages(
   for (;;) {
     let body: ListBody;
     let bytes: Buffer | undefined;
+    let spans: RawItemSpan[] | undefined;
     try {
-      ({ value: body, body: bytes } = await cluster.requestWithBody<ListBody>("GET", path, {
+      const request = {
         query: {
           limit: options.pageSize ?? 500,
           continue: token,
@@ -102,7 +110,15 @@ async function* listPages(
           fieldSelector: options.fieldSelector,
         },
         ...(signal ? { abortSignal: signal } : {}),
-      }));
+      };
+      if (withJson) {
+        ({ body, bytes, spans } = scanPage(
+          await cluster.requestBytes("GET", path, request),
+          options.objects ?? "whole",
+        ));
+      } else {
+        body = await cluster.request<ListBody>("GET", path, request);
+      }
     } catch (error) {
       if (token === undefined || !isKubeApiError(error, 410)) throw error;
       const inconsistent = error.status?.metadata?.continue;
@@ -125,20 +141,23 @@ async function* listPages(
       continue;
     }
     const listed = body.items ?? [];
-    const spans = withJson && bytes ? scanListItems(bytes) : undefined;
-    const usable = spans?.length === listed.length ? spans : undefined;
     const page: JsonPage = { items: [], json: [] };
     for (let i = 0; i < listed.length; i++) {
-      const raw = listed[i] as Partial<KubeObject>;
+      let raw = listed[i] as Partial<KubeObject>;
       const position = positionOf(raw);
       if (skipThrough !== undefined && position <= skipThrough) continue;
-      const span = usable?.[i];
+      const span = spans?.[i];
       if (withJson) {
-        page.json.push(
+        const json =
           span?.compact && bytes
             ? prefixes.parts(bytes.subarray(span.start, span.end), raw.apiVersion, raw.kind)
-            : undefined,
-        );
+            : undefined;
+        // An item whose bytes cannot be used as they are is serialised from its object, which
+        // must then be whole (a non-compact item already is; see scanList).
+        if (json === undefined && span?.compact && bytes && (options.objects ?? "whole") !== "whole") {
+          raw = JSON.parse(bytes.toString("utf8", span.start, span.end));
+        }
+        page.json.push(json);
       }
       raw.apiVersion ??= apiVersion;
       raw.kind ??= type.kind;
@@ -150,4 +169,23 @@ async function* listPages(
     if (page.items.length > 0) yield page;
     if (token === undefined) return;
   }
+}
+
+/**
+ * A list response's body, its items and their spans: scanned when it is JSON of the usual shape,
+ * else parsed whole (the items then carry no bytes and are serialised again if archived).
+ */
+function scanPage(
+  response: { body: Buffer; json: boolean },
+  read: ItemFields,
+): { body: ListBody; bytes?: Buffer; spans?: RawItemSpan[] } {
+  const bytes = response.body;
+  if (!response.json || bytes.length === 0) return { body: {} };
+  const scanned = scanList(bytes, read);
+  if (!scanned) return { body: JSON.parse(bytes.toString("utf8")) };
+  return {
+    body: { metadata: scanned.metadata, items: scanned.items as Array<Partial<KubeObject>> },
+    bytes,
+    spans: scanned.spans,
+  };
 }
