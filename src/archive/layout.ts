@@ -58,10 +58,17 @@ export function groupResourceDir(resource: string, group: string): string {
  * writes both for every such item, with or without the EnableAPIGroupVersions feature flag.
  */
 export function itemPaths(item: ItemIdentity): [string, string] {
+  const [groupResource, preferred] = itemDirectories(item);
+  return [`${groupResource}${item.name}${ITEM_SUFFIX}`, `${preferred}${item.name}${ITEM_SUFFIX}`];
+}
+
+/** What follows an item's name in its paths. */
+export const ITEM_SUFFIX = ".json";
+
+/** The directories (with a trailing '/') of itemPaths: the same for every item of a type and namespace. */
+export function itemDirectories(item: Omit<ItemIdentity, "name">): [string, string] {
   const base = `${RESOURCES_DIR}/${groupResourceDir(item.resource, item.group)}`;
-  const scoped = item.namespace
-    ? `${NAMESPACED_DIR}/${item.namespace}/${item.name}.json`
-    : `${CLUSTER_DIR}/${item.name}.json`;
+  const scoped = item.namespace ? `${NAMESPACED_DIR}/${item.namespace}/` : `${CLUSTER_DIR}/`;
   return [`${base}/${scoped}`, `${base}/${item.version}${PREFERRED_SUFFIX}/${scoped}`];
 }
 

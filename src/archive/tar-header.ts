@@ -39,6 +39,32 @@ export interface FileHeaderEncoder {
    * overwritten) when the path needs `encode`. `target` must have 512 bytes free at `offset`.
    */
   encodeInto(target: Buffer, offset: number, path: string, size: number): boolean;
+  /**
+   * As encodeInto, for the path `head` + `name` + `tail`, where head and tail are ASCII bytes
+   * given with their byte sums: a backup's paths share their directories, so only the name is
+   * laid out (and summed) per entry.
+   */
+  encodeJoinedInto(
+    target: Buffer,
+    offset: number,
+    head: PathBytes,
+    name: string,
+    tail: PathBytes,
+    size: number,
+  ): boolean;
+}
+
+/** ASCII bytes of a path part, with their sum (the header checksum adds every byte). */
+export interface PathBytes {
+  bytes: Buffer;
+  sum: number;
+}
+
+/** The bytes of a path part for encodeJoinedInto; undefined unless it is ASCII without NUL. */
+export function pathBytes(part: string): PathBytes | undefined {
+  if (!ASCII.test(part)) return undefined;
+  const bytes = Buffer.from(part, "latin1");
+  return { bytes, sum: bytes.reduce((sum, byte) => sum + byte, 0) };
 }
 
 export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder {
@@ -66,17 +92,8 @@ export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder
     return block;
   };
 
-  const encodeInto = (target: Buffer, offset: number, path: string, size: number): boolean => {
-    if (path.length > NAME_SIZE || size > MAX_OCTAL_11 || !Number.isInteger(size) || size < 0) return false;
-    target.set(template, offset);
-    let sum = templateSum;
-    for (let i = 0; i < path.length; i++) {
-      const code = path.charCodeAt(i);
-      if (code === 0 || code > 0x7f) return false;
-      target[offset + i] = code;
-      sum += code;
-    }
-    // The size as 11 octal digits and a NUL, most significant first.
+  /** The size as 11 octal digits and a NUL, then the checksum; `sum` holds every other byte. */
+  const finishInto = (target: Buffer, offset: number, size: number, sum: number): void => {
     let rest = size;
     for (let i = 134; i >= 124; i--) {
       const digit = rest % 8;
@@ -93,6 +110,46 @@ export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder
     }
     target[offset + 154] = 0;
     target[offset + 155] = 0x20;
+  };
+
+  const sizeFits = (size: number) => size <= MAX_OCTAL_11 && Number.isInteger(size) && size >= 0;
+
+  const encodeInto = (target: Buffer, offset: number, path: string, size: number): boolean => {
+    if (path.length > NAME_SIZE || !sizeFits(size)) return false;
+    target.set(template, offset);
+    let sum = templateSum;
+    for (let i = 0; i < path.length; i++) {
+      const code = path.charCodeAt(i);
+      if (code === 0 || code > 0x7f) return false;
+      target[offset + i] = code;
+      sum += code;
+    }
+    finishInto(target, offset, size, sum);
+    return true;
+  };
+
+  const encodeJoinedInto = (
+    target: Buffer,
+    offset: number,
+    head: PathBytes,
+    name: string,
+    tail: PathBytes,
+    size: number,
+  ): boolean => {
+    const nameAt = head.bytes.length;
+    const tailAt = nameAt + name.length;
+    if (tailAt + tail.bytes.length > NAME_SIZE || !sizeFits(size)) return false;
+    target.set(template, offset);
+    target.set(head.bytes, offset);
+    let sum = templateSum + head.sum + tail.sum;
+    for (let i = 0; i < name.length; i++) {
+      const code = name.charCodeAt(i);
+      if (code === 0 || code > 0x7f) return false;
+      target[offset + nameAt + i] = code;
+      sum += code;
+    }
+    target.set(tail.bytes, offset + tailAt);
+    finishInto(target, offset, size, sum);
     return true;
   };
 
@@ -128,7 +185,7 @@ export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder
     );
     return Buffer.concat([paxBlock, records, Buffer.alloc(paddingFor(records.length)), main]);
   };
-  return { encode, encodeInto };
+  return { encode, encodeInto, encodeJoinedInto };
 }
 
 /** Go's formatString on an over-long name: the first 100 bytes, a trailing '/' run cut by a NUL. */

@@ -4,13 +4,22 @@ import { createHash } from "node:crypto";
 import { type Readable, Transform, type TransformOptions } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip, type Gzip, type ZlibOptions } from "node:zlib";
-import { checkItemIdentity, checkItemName, FORMAT_VERSION, itemPaths, VERSION_FILE } from "./layout.js";
+import {
+  checkItemIdentity,
+  checkItemName,
+  FORMAT_VERSION,
+  ITEM_SUFFIX,
+  itemDirectories,
+  VERSION_FILE,
+} from "./layout.js";
 import {
   BLOCK_SIZE,
   END_OF_ARCHIVE,
   type FileHeaderEncoder,
   fileHeaderEncoder,
+  type PathBytes,
   paddingFor,
+  pathBytes,
 } from "./tar-header.js";
 
 export interface ArchiveItem {
@@ -92,6 +101,8 @@ export class ArchiveWriter {
   #itemCount = 0;
   #sizeBytes = 0;
   #checkedType: Omit<ArchiveItem, "name" | "object"> | undefined;
+  /** The checked type's item directories by namespace ("" for cluster-scoped items). */
+  readonly #directories = new Map<string, readonly ItemDirectory[]>();
   #countedType: CountedType | undefined;
   #failure: Error | undefined;
   #finishing: Promise<ArchiveSummary> | undefined;
@@ -152,9 +163,9 @@ export class ArchiveWriter {
     this.#checkOpen();
     this.#checkIdentity(item);
     const body = item.json ?? [encodeObject(item)];
-    const [groupResourcePath, preferredPath] = itemPaths(item);
-    this.#pushEntry(groupResourcePath, body);
-    this.#pushEntry(preferredPath, body);
+    let size = 0;
+    for (const part of body) size += part.length;
+    for (const directory of this.#directoriesOf(item)) this.#pushItemEntry(directory, item.name, body, size);
     this.#count(item);
     this.#itemCount++;
     return this.#full.length === 0 || this.#writeFull();
@@ -263,6 +274,33 @@ export class ArchiveWriter {
     return ok;
   }
 
+  /** An item's entry in `directory`: its header laid out in place when the path allows. */
+  #pushItemEntry(directory: ItemDirectory, name: string, body: readonly Buffer[], size: number): void {
+    if (
+      directory.bytes === undefined ||
+      BATCH_BYTES - this.#batchBytes < BLOCK_SIZE ||
+      !this.#header.encodeJoinedInto(this.#batch, this.#batchBytes, directory.bytes, name, SUFFIX, size)
+    ) {
+      this.#pushEntry(`${directory.path}${name}${ITEM_SUFFIX}`, body);
+      return;
+    }
+    this.#batchBytes += BLOCK_SIZE;
+    if (this.#batchBytes === BATCH_BYTES) this.#closeBatch();
+    for (const part of body) this.#copy(part);
+    this.#zeros(paddingFor(size));
+  }
+
+  /** The item's two directories (see itemDirectories), kept per namespace for its type. */
+  #directoriesOf(item: ArchiveItem): readonly ItemDirectory[] {
+    const namespace = item.namespace ?? "";
+    let directories = this.#directories.get(namespace);
+    if (!directories) {
+      directories = itemDirectories({ ...item, namespace }).map((path) => ({ path, bytes: pathBytes(path) }));
+      this.#directories.set(namespace, directories);
+    }
+    return directories;
+  }
+
   #pushEntry(path: string, body: readonly Buffer[]): void {
     let size = 0;
     for (const part of body) size += part.length;
@@ -294,6 +332,7 @@ export class ArchiveWriter {
       return;
     }
     checkItemIdentity(item);
+    this.#directories.clear();
     this.#checkedType = {
       group: item.group,
       version: item.version,
@@ -331,6 +370,12 @@ export class ArchiveWriter {
   }
 }
 
+interface ItemDirectory {
+  path: string;
+  /** Undefined when the path is not plain ASCII: such entries take the general header encoder. */
+  bytes: PathBytes | undefined;
+}
+
 interface CountedType {
   group: string;
   version: string;
@@ -340,6 +385,7 @@ interface CountedType {
 }
 
 const typedArrayFill = Uint8Array.prototype.fill;
+const SUFFIX = pathBytes(ITEM_SUFFIX) as PathBytes;
 
 function fillZeros(target: Buffer, start: number, end: number): void {
   typedArrayFill.call(target, 0, start, end);
