@@ -71,6 +71,8 @@ export interface ExportPhaseResult extends ExportSummary {
 
 export interface ExportPhaseOptions {
   log: JobLog;
+  /** Settles when the catalog's container exists; the uploads start then (default: at once). */
+  storageReady?: Promise<void>;
   pageSize?: number;
   denyList?: readonly DeniedType[];
   abortSignal?: AbortSignal;
@@ -93,14 +95,21 @@ export async function exportPhase(
   const signal = abortSignal ? { abortSignal } : {};
   const archive = new ArchiveWriter({ createdAt: target.startedAt, ...signal });
   const resourceList = new ResourceListWriter();
+  let failure: Error | undefined;
   const fail = (error: Error) => {
+    failure ??= error;
     archive.abort(error);
     resourceList.abort(error);
   };
-  const uploads = Promise.all([
-    catalog.uploadFile(target.id, ARCHIVE_BLOB, archive.stream),
-    catalog.uploadFile(target.id, RESOURCE_LIST_BLOB, resourceList.stream),
-  ]);
+  // Until the uploads start, the writers hold back the export once their small buffers fill. An
+  // export that failed before then uploads nothing.
+  const uploads = (options.storageReady ?? Promise.resolve()).then(() => {
+    if (failure) throw failure;
+    return Promise.all([
+      catalog.uploadFile(target.id, ARCHIVE_BLOB, archive.stream),
+      catalog.uploadFile(target.id, RESOURCE_LIST_BLOB, resourceList.stream),
+    ]);
+  });
   // An upload that fails (storage down) stops the export at its next item instead of at the end.
   uploads.catch((error: Error) => fail(error));
   let lastPhase: ExportProgress["phase"] | undefined;

@@ -6,6 +6,12 @@ import { createGzip, type Gzip } from "node:zlib";
 
 export class ResourceListWriter {
   readonly #gzip: Gzip = createGzip();
+
+  constructor() {
+    // Failures reach the job through the upload reading `stream` or through abort(); without a
+    // listener, an abort before the upload has started would be an uncaught error.
+    this.#gzip.on("error", () => undefined);
+  }
   #typesWritten = 0;
   /** The open type's key until its first name arrives: types without items are left out. */
   #pendingKey: string | undefined;

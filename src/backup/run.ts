@@ -53,7 +53,13 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
     cluster: instance.cluster,
     trigger: job.trigger,
   });
-  await deps.catalog.ensureContainer(signal);
+  // The container is made ready while the cluster's types are discovered: a storage round trip
+  // less before the first list. A storage failure still ends the job as it would have at once.
+  const storageReady = deps.catalog.ensureContainer(signal);
+  const storageFailure = storageReady.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
   let manifest: RecoveryPointManifest;
   try {
@@ -64,6 +70,7 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
       { id, startedAt },
       {
         log,
+        storageReady,
         ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
         ...(deps.denyList ? { denyList: deps.denyList } : {}),
         ...signal,
@@ -73,6 +80,8 @@ export async function runBackup(job: BackupJob, deps: BackupDeps): Promise<Recov
     const volumes = await snapshotClaims(job, deps, id, exported.claims, log);
     manifest = completedManifest(base, exported, volumes, now());
   } catch (error) {
+    const storageError = await storageFailure;
+    if (storageError !== undefined) throw storageError;
     const reason: unknown = deps.abortSignal?.aborted ? deps.abortSignal.reason : undefined;
     const cause =
       reason instanceof Error ? reason : error instanceof Error ? error : new Error(String(error));

@@ -332,6 +332,34 @@ describe("runBackup against the simulator", () => {
       "backup Failed",
     ]);
     expect((await catalog.listRecoveryPoints("shop")).map((m) => m.id)).toContain(manifest.id);
+    // Nothing was uploaded for the export that never started: only the log and the manifest.
+    const stored: string[] = [];
+    const prefix = catalog.blobName(manifest.id, "");
+    for await (const blob of catalog.container.listBlobsFlat({ prefix }))
+      stored.push(blob.name.slice(prefix.length));
+    expect(stored.sort()).toEqual(["log.ndjson.gz", "manifest.json"]);
+  });
+
+  it("fails with one clear storage error, and lists nothing more than it must, when storage cannot be reached", async () => {
+    // A port nothing listens on: every storage request is refused.
+    const down = new Catalog(
+      BlobServiceClient.fromConnectionString(
+        inject("azuriteConnectionString").replace(/127\.0\.0\.1:\d+/, "127.0.0.1:9"),
+        { retryOptions: { maxTries: 1 } },
+      ).getContainerClient("unreachable"),
+    );
+    const before = cluster.stats.requests;
+    const failure = await runBackup(
+      { instance: instance(), trigger: "OnDemand" },
+      { cluster, catalog: down },
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: "StorageUnavailable" });
+    expect(String((failure as Error).message)).toContain("cannot create or open the container");
+    // Discovery may have started meanwhile, but no type was listed into an archive that cannot be stored.
+    expect(cluster.stats.requests - before).toBeLessThan(40);
   });
 
   it("lists recovery points newest first from the container alone", async () => {
