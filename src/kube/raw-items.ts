@@ -111,6 +111,9 @@ class ListScanner {
   readonly #read: ItemFields;
   readonly #stack = new Uint8Array(MAX_DEPTH);
   #spaced = false;
+  readonly #apiVersion: RepeatedField = { start: 0, end: 0, value: undefined };
+  readonly #kind: RepeatedField = { start: 0, end: 0, value: undefined };
+  readonly #namespace: RepeatedField = { start: 0, end: 0, value: undefined };
   /** The last key read by #member, as KEY_*. */
   #key = KEY_OTHER;
 
@@ -197,8 +200,8 @@ class ListScanner {
       } else {
         end = this.#skipValue(value);
         if (end < 0) return -1;
-        if (key === KEY_API_VERSION) item.apiVersion = this.#decode(value, end);
-        else if (key === KEY_KIND) item.kind = this.#decode(value, end);
+        if (key === KEY_API_VERSION) item.apiVersion = this.#decodeRepeated(this.#apiVersion, value, end);
+        else if (key === KEY_KIND) item.kind = this.#decodeRepeated(this.#kind, value, end);
         else if (key === KEY_METADATA) item.metadata = this.#parse(value, end);
       }
       at = this.#next(end);
@@ -218,7 +221,7 @@ class ListScanner {
       if (end < 0) return -1;
       const key = this.#key;
       if (key === KEY_NAME) metadata.name = this.#decode(value, end);
-      else if (key === KEY_NAMESPACE) metadata.namespace = this.#decode(value, end);
+      else if (key === KEY_NAMESPACE) metadata.namespace = this.#decodeRepeated(this.#namespace, value, end);
       else if (key === KEY_LABELS && labels) metadata.labels = this.#parse(value, end);
       at = this.#next(end);
     }
@@ -345,6 +348,22 @@ class ListScanner {
     return this.#parse(start, end);
   }
 
+  /**
+   * #decode for a field most items share with the one before (kind, apiVersion, and namespace,
+   * as lists come sorted by namespace): the same bytes give the same value without a new string.
+   */
+  #decodeRepeated(last: RepeatedField, start: number, end: number): unknown {
+    const body = this.#body;
+    let same = last.end - last.start === end - start;
+    for (let i = 0; same && i < end - start; i++) same = body[last.start + i] === body[start + i];
+    if (!same) {
+      last.value = this.#decode(start, end);
+      last.start = start;
+      last.end = end;
+    }
+    return last.value;
+  }
+
   #skipSpace(at: number): number {
     const body = this.#body;
     while (at < body.length && BYTE_CLASS[body[at] as number] === SPACE) {
@@ -360,6 +379,13 @@ class ListScanner {
 }
 
 const NULL = Buffer.from("null");
+
+/** Where a field's last value lay in the body, and what it decoded to. */
+interface RepeatedField {
+  start: number;
+  end: number;
+  value: unknown;
+}
 
 /** The bytes that put a missing apiVersion and kind in front of an item's own fields. */
 export class ItemJsonPrefixes {

@@ -145,6 +145,18 @@ describe("scanList: identities", () => {
     expect(scan(text, "names")?.items).toEqual(withoutLabels);
   });
 
+  it("reads each item's own values when neighbours share or nearly share them", () => {
+    const items = ["ns-a", "ns-a", "ns-b", "ns-b", "ns\u002da", "ns-a"].map((namespace, i) => ({
+      apiVersion: i % 2 ? "v1" : "v2",
+      kind: i < 3 ? "Kind" : "Kine",
+      metadata: { name: `n${i}`, namespace },
+    }));
+    const text = JSON.stringify({ items }).replaceAll("\\\\u002d", "\\u002d");
+    const parsed = (JSON.parse(text) as { items: Parsed[] }).items;
+    expect(parsed[4]?.metadata?.namespace).toBe("ns-a");
+    expect(scan(text)?.items).toEqual(parsed.map(identityOf));
+  });
+
   it("decodes escapes in the fields it reads, and keeps the last of repeated keys as JSON.parse does", () => {
     const text =
       '{"items":[{"kind":"A","metadata":{"name":"x\\u0041\\"y","labels":{"k":"\\u00e9"}},"kind":"B","metadata":{"namespace":"ns"}}]}';
