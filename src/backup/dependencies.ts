@@ -36,11 +36,21 @@ export class DependencyTracker {
   readonly #clusterRoles = new Set<string>();
   /** "<plural>.<group>" of every type that had a selected item: the names of their CRDs. */
   readonly #customTypes = new Set<string>();
+  #lastNamespace: string | undefined;
+  #lastType: ResourceType | undefined;
 
   /** Notes what a selected namespaced item needs. */
   record(type: ResourceType, item: KubeObject): void {
-    if (item.metadata.namespace) this.#namespaces.add(item.metadata.namespace);
-    if (type.group !== "") this.#customTypes.add(`${type.resource}.${type.group}`);
+    // Per item: runs of one type and one namespace add nothing new after their first item.
+    const namespace = item.metadata.namespace;
+    if (namespace && namespace !== this.#lastNamespace) {
+      this.#namespaces.add(namespace);
+      this.#lastNamespace = namespace;
+    }
+    if (type !== this.#lastType) {
+      if (type.group !== "") this.#customTypes.add(`${type.resource}.${type.group}`);
+      this.#lastType = type;
+    }
     if (type.group === "" && type.resource === "persistentvolumeclaims") {
       const spec = (item.spec ?? {}) as PvcSpec;
       if (spec.volumeName) this.#persistentVolumes.add(spec.volumeName);

@@ -170,16 +170,17 @@ async function exportPage(
     const json = page.json[i];
     const namespace = item.metadata.namespace;
     const name = item.metadata.name ?? "";
+    // One shape for every entry, so the archive's per-item code stays monomorphic.
     const entry: ArchiveItem = {
       group: type.group,
       version: type.version,
       resource: type.resource,
       kind: type.kind,
+      namespace: namespace || undefined,
       name,
       object: item,
+      json,
     };
-    if (namespace) entry.namespace = namespace;
-    if (json) entry.json = json;
     try {
       // A promise per item only when the archive's consumer is behind.
       if (!sinks.archive.write(entry)) await sinks.archive.drained();
