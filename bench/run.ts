@@ -32,14 +32,16 @@ console.log(
 
 const rows = await benchExport(quick ? [5_000, 30_000] : [5_000, 50_000, 300_000]);
 console.log(
-  `\nbackup export vs a bare paged list of the same types (fresh process each, 200 namespaces, gzip level ${GZIP_LEVEL})`,
+  `\nbackup export vs a bare paged list of the same types (fresh process each, 200 namespaces, gzip level ${GZIP_LEVEL};\n` +
+    "median of several list/export pairs, alternating which runs first)",
 );
 console.log(
-  "  objects  types  list s  export s  list/export  calls (budget)  archive MB  peak RSS MB  CPU s list/export",
+  "  objects  types  pairs  list s  export s  list/export (range)  calls (budget)  archive MB  peak RSS MB  CPU s list/export",
 );
 for (const r of rows) {
+  const ratio = `${r.throughputRatio.toFixed(2)} (${r.ratioRange[0].toFixed(2)}-${r.ratioRange[1].toFixed(2)})`;
   console.log(
-    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${r.throughputRatio.toFixed(2).padStart(11)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.archiveMb.toFixed(1).padStart(10)}  ${r.peakRssMb.toFixed(0).padStart(11)}  ${`${r.listCpuSeconds.toFixed(2)}/${r.exportCpuSeconds.toFixed(2)}`.padStart(17)}`,
+    `  ${String(r.objects).padStart(7)}  ${String(r.types).padStart(5)}  ${String(r.pairs).padStart(5)}  ${r.listSeconds.toFixed(2).padStart(6)}  ${r.exportSeconds.toFixed(2).padStart(8)}  ${ratio.padStart(19)}  ${`${r.exportRequests} (${r.requestBudget})`.padStart(14)}  ${r.archiveMb.toFixed(1).padStart(10)}  ${r.peakRssMb.toFixed(0).padStart(11)}  ${`${r.listCpuSeconds.toFixed(2)}/${r.exportCpuSeconds.toFixed(2)}`.padStart(17)}`,
   );
 }
 console.log(
