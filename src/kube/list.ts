@@ -144,8 +144,7 @@ async function* listPages(
     const page: JsonPage = { items: [], json: [] };
     for (let i = 0; i < listed.length; i++) {
       let raw = listed[i] as Partial<KubeObject>;
-      const position = positionOf(raw);
-      if (skipThrough !== undefined && position <= skipThrough) continue;
+      if (skipThrough !== undefined && positionOf(raw) <= skipThrough) continue;
       const span = spans?.[i];
       if (withJson) {
         const json =
@@ -163,8 +162,10 @@ async function* listPages(
       raw.kind ??= type.kind;
       raw.metadata ??= {};
       page.items.push(raw as KubeObject);
-      last = position;
     }
+    // Only the last item's position is kept (for a relist), so only its is worked out.
+    const lastItem = page.items[page.items.length - 1];
+    if (lastItem) last = positionOf(lastItem);
     token = body.metadata?.continue || undefined;
     if (page.items.length > 0) yield page;
     if (token === undefined) return;
