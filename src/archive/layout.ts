@@ -100,11 +100,14 @@ export function checkItemIdentity(item: ItemIdentity & { kind: string }): void {
 
 /**
  * The part of checkItemIdentity that differs from item to item of a type: its namespace and name.
- * For a caller that has checked the type with checkItemIdentity already.
+ * For a caller that has checked the type with checkItemIdentity already (and, with
+ * `namespaceChecked`, this namespace too).
  */
-export function checkItemName(item: ItemIdentity): void {
+export function checkItemName(item: ItemIdentity, namespaceChecked = false): void {
   const namespaceReason =
-    item.namespace !== undefined && item.namespace !== "" ? unsafeNameReason(item.namespace) : undefined;
+    !namespaceChecked && item.namespace !== undefined && item.namespace !== ""
+      ? unsafeNameReason(item.namespace)
+      : undefined;
   const nameReason = namespaceReason ? undefined : unsafeNameReason(item.name);
   if (!namespaceReason && !nameReason) return;
   const what = `${item.namespace ? `${item.namespace}/` : ""}${item.name}`;

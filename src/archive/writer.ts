@@ -103,6 +103,9 @@ export class ArchiveWriter {
   #checkedType: Omit<ArchiveItem, "name" | "object"> | undefined;
   /** The checked type's item directories by namespace ("" for cluster-scoped items). */
   readonly #directories = new Map<string, readonly ItemDirectory[]>();
+  #lastDirectories: { namespace: string; directories: readonly ItemDirectory[] } | undefined;
+  /** The namespace of the last item whose name passed the check. */
+  #checkedNamespace: string | undefined;
   #countedType: CountedType | undefined;
   #failure: Error | undefined;
   #finishing: Promise<ArchiveSummary> | undefined;
@@ -293,11 +296,14 @@ export class ArchiveWriter {
   /** The item's two directories (see itemDirectories), kept per namespace for its type. */
   #directoriesOf(item: ArchiveItem): readonly ItemDirectory[] {
     const namespace = item.namespace ?? "";
+    const last = this.#lastDirectories;
+    if (last?.namespace === namespace) return last.directories;
     let directories = this.#directories.get(namespace);
     if (!directories) {
       directories = itemDirectories({ ...item, namespace }).map((path) => ({ path, bytes: pathBytes(path) }));
       this.#directories.set(namespace, directories);
     }
+    this.#lastDirectories = { namespace, directories };
     return directories;
   }
 
@@ -328,11 +334,15 @@ export class ArchiveWriter {
       last.resource === item.resource &&
       last.kind === item.kind
     ) {
-      checkItemName(item);
+      // Items come in runs of one namespace: its check holds for the whole run.
+      checkItemName(item, item.namespace === this.#checkedNamespace);
+      this.#checkedNamespace = item.namespace;
       return;
     }
     checkItemIdentity(item);
+    this.#checkedNamespace = item.namespace;
     this.#directories.clear();
+    this.#lastDirectories = undefined;
     this.#checkedType = {
       group: item.group,
       version: item.version,
