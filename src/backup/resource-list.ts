@@ -3,9 +3,11 @@
 import { once } from "node:events";
 import type { Readable } from "node:stream";
 import { createGzip, type Gzip } from "node:zlib";
+import { GZIP_LEVEL } from "../archive/writer.js";
 
 export class ResourceListWriter {
-  readonly #gzip: Gzip = createGzip();
+  // The archive's level: the list is written during the export, whose time it adds to.
+  readonly #gzip: Gzip = createGzip({ level: GZIP_LEVEL });
 
   constructor() {
     // Failures reach the job through the upload reading `stream` or through abort(); without a

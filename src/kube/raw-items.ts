@@ -17,14 +17,12 @@ const CLOSE_ARRAY = 0x5d;
 // default) is a byte JSON cannot hold there.
 const LITERAL = 1;
 const SPACE = 2;
-const STRING = 3;
 const OPEN = 4;
 const CLOSE = 5;
 const SEPARATOR = 6;
 const BYTE_CLASS = new Uint8Array(256);
 for (const c of "0123456789+-.eEtruefalsn") BYTE_CLASS[c.charCodeAt(0)] = LITERAL;
 for (const c of " \n\r\t") BYTE_CLASS[c.charCodeAt(0)] = SPACE;
-BYTE_CLASS[QUOTE] = STRING;
 BYTE_CLASS[OPEN_OBJECT] = OPEN;
 BYTE_CLASS[OPEN_ARRAY] = OPEN;
 BYTE_CLASS[CLOSE_OBJECT] = CLOSE;
@@ -266,32 +264,34 @@ class ListScanner {
     let i = at;
     while (i < length) {
       const byte = body[i] as number;
-      switch (BYTE_CLASS[byte]) {
-        case STRING:
-          i = this.#stringEnd(i);
-          if (i < 0) return -1;
-          if (depth === 0) return i;
-          continue;
-        case OPEN:
-          if (depth === MAX_DEPTH) return -1;
-          stack[depth++] = byte === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
-          break;
-        case CLOSE:
-          if (depth === 0) return i === at ? -1 : i;
-          if (stack[--depth] !== byte) return -1;
-          if (depth === 0) return i + 1;
-          break;
-        case LITERAL:
-          break;
-        case SEPARATOR:
-          if (depth === 0) return i === at ? -1 : i;
-          break;
-        case SPACE:
-          if (depth === 0) return i === at ? -1 : i;
-          this.#spaced = true;
-          break;
-        default:
-          return -1;
+      if (byte === QUOTE) {
+        // #stringEnd, inline: this is the scan's hottest loop, and most strings are short keys.
+        i++;
+        for (;;) {
+          if (i >= length) return -1;
+          const next = body[i++];
+          if (next === QUOTE) break;
+          // An escape: the next byte (a quote, perhaps) is part of it.
+          if (next === BACKSLASH) i++;
+        }
+        if (depth === 0) return i;
+        continue;
+      }
+      const kind = BYTE_CLASS[byte];
+      if (kind === SEPARATOR || kind === LITERAL) {
+        if (kind === SEPARATOR && depth === 0) return i === at ? -1 : i;
+      } else if (kind === OPEN) {
+        if (depth === MAX_DEPTH) return -1;
+        stack[depth++] = byte === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
+      } else if (kind === CLOSE) {
+        if (depth === 0) return i === at ? -1 : i;
+        if (stack[--depth] !== byte) return -1;
+        if (depth === 0) return i + 1;
+      } else if (kind === SPACE) {
+        if (depth === 0) return i === at ? -1 : i;
+        this.#spaced = true;
+      } else {
+        return -1;
       }
       i++;
     }
