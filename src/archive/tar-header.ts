@@ -128,14 +128,14 @@ export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder
     return true;
   };
 
-  const encodeJoinedInto = (
-    target: Buffer,
-    offset: number,
-    head: PathBytes,
-    name: string,
-    tail: PathBytes,
-    size: number,
-  ): boolean => {
+  const encodeJoinedInto: FileHeaderEncoder["encodeJoinedInto"] = (
+    target,
+    offset,
+    head,
+    name,
+    tail,
+    size,
+  ) => {
     const nameAt = head.bytes.length;
     const tailAt = nameAt + name.length;
     if (tailAt + tail.bytes.length > NAME_SIZE || !sizeFits(size)) return false;
