@@ -1,7 +1,6 @@
 // The phases of one backup, each callable on its own: export into streamed blobs, plan the volume
 // snapshots, build the manifest, commit it with the job log. `runBackup` runs them in one process;
 // the durable `backupInstance` orchestration runs them as separate activities.
-import { Readable } from "node:stream";
 import { ArchiveWriter } from "../archive/writer.js";
 import type { Cluster } from "../kube/cluster.js";
 import type { BackupInstance } from "../model/backup-instance.js";
@@ -247,7 +246,7 @@ export async function commitWithLog(
     ...(manifest.archive ? { archiveBytes: manifest.archive.sizeBytes } : {}),
   });
   try {
-    manifest.logBlob = await catalog.uploadFile(manifest.id, LOG_BLOB, Readable.from([log.toGzip()]));
+    manifest.logBlob = await catalog.uploadFile(manifest.id, LOG_BLOB, log.toGzip());
   } catch {
     // The log helps troubleshooting; a recovery point is not lost for want of it.
   }

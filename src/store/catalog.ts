@@ -83,15 +83,27 @@ export class Catalog {
     return `${ref.instance}/${id}/${file}`;
   }
 
-  /** Streams a file of a recovery point (archive, resource list, log) into its blob. */
-  async uploadFile(id: string, file: string, body: Readable, options: CallOptions = {}): Promise<string> {
+  /**
+   * Writes a file of a recovery point (archive, resource list, log) into its blob: a stream in
+   * blocks as it is produced, bytes already in memory in one request (a streamed upload takes two
+   * at least: its block, then the commit).
+   */
+  async uploadFile(
+    id: string,
+    file: string,
+    body: Readable | Buffer,
+    options: CallOptions = {},
+  ): Promise<string> {
     const name = this.blobName(id, file);
-    await this.container.getBlockBlobClient(name).uploadStream(body, 4 * 1024 * 1024, 4, {
+    const blob = this.container.getBlockBlobClient(name);
+    const settings = {
       abortSignal: options.abortSignal,
       blobHTTPHeaders: {
         blobContentType: file.endsWith(".gz") ? "application/gzip" : "application/octet-stream",
       },
-    });
+    };
+    if (Buffer.isBuffer(body)) await blob.upload(body, body.length, settings);
+    else await blob.uploadStream(body, 4 * 1024 * 1024, 4, settings);
     return name;
   }
 

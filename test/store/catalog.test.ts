@@ -70,6 +70,22 @@ describe("catalog in Azurite", () => {
     expect(await catalog.getManifest(uncommitted)).toBeUndefined();
   });
 
+  it("stores a file given as bytes in one Put Blob, and a stream in committed blocks, both as gzip", async () => {
+    const id = newRecoveryPointId("files", new Date("2026-11-06T02:00:00Z"), 6);
+    const bytes = Buffer.from("log bytes");
+    const logName = await catalog.uploadFile(id, "log.ndjson.gz", bytes);
+    const archiveName = await catalog.uploadFile(id, ARCHIVE_BLOB, Readable.from([Buffer.from("tar bytes")]));
+    for (const [name, body, blocks] of [
+      [logName, "log bytes", 0],
+      [archiveName, "tar bytes", 1],
+    ] as const) {
+      const blob = catalog.container.getBlockBlobClient(name);
+      expect((await blob.downloadToBuffer()).toString()).toBe(body);
+      expect((await blob.getProperties()).contentType).toBe("application/gzip");
+      expect((await blob.getBlockList("committed")).committedBlocks ?? []).toHaveLength(blocks);
+    }
+  });
+
   it("refuses to commit a manifest twice and keeps the first", async () => {
     const id = newRecoveryPointId("orders", new Date("2026-11-05T02:00:00Z"), 5);
     await catalog.commitManifest(manifest(id, "orders", "2026-11-05T02:00:00Z"));
