@@ -5,7 +5,7 @@ import { UnsafeItemError } from "../archive/errors.js";
 import type { ArchiveItem, ArchiveWriter } from "../archive/writer.js";
 import type { Cluster } from "../kube/cluster.js";
 import { discoverResources } from "../kube/discovery.js";
-import { isKubeApiError } from "../kube/errors.js";
+import { isKubeApiError, KubeResponseError } from "../kube/errors.js";
 import type { JsonPage } from "../kube/list.js";
 import type { KubeObject, ResourceType } from "../kube/types.js";
 import type { BackupInstance } from "../model/backup-instance.js";
@@ -201,7 +201,10 @@ async function exportPage(
   outcome.totalItems += names.length;
 }
 
-/** A type the identity may not read, or that vanished, is a warning; another API error an error. */
+/**
+ * A type the identity may not read, or that vanished, is a warning; another API error, or an
+ * answer that is not a list, an error of that type (the backup goes on).
+ */
 function reportTypeError(type: ResourceType, key: string, error: unknown, outcome: ExportOutcome): void {
   if (isKubeApiError(error, 403)) {
     outcome.warnings.push({
@@ -213,7 +216,7 @@ function reportTypeError(type: ResourceType, key: string, error: unknown, outcom
       type: key,
       message: `skipped: ${type.resource} is no longer served (removed during the backup?)`,
     });
-  } else if (isKubeApiError(error)) {
+  } else if (isKubeApiError(error) || error instanceof KubeResponseError) {
     outcome.errors.push({ type: key, message: `listing ${type.resource} failed: ${error.message}` });
   } else {
     throw error;

@@ -51,6 +51,25 @@ export class KubeApiError extends Error {
   }
 }
 
+/**
+ * A 2xx answer that is not what the request asks for: a list that is not JSON, or JSON that is not
+ * a list (a proxy's HTML page, a misbehaving aggregated API server, a truncated body).
+ */
+export class KubeResponseError extends Error {
+  readonly code = "KubeBadResponse";
+  readonly cluster: string;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(request: Omit<RequestDescription, "attempts">, detail: string) {
+    super(`${request.method} ${request.path} on cluster "${request.cluster}" answered with ${detail}`);
+    this.name = "KubeResponseError";
+    this.cluster = request.cluster;
+    this.method = request.method;
+    this.path = request.path;
+  }
+}
+
 /** No HTTP answer at all: refused, reset, timed out, TLS failure, DNS. */
 export class ClusterUnreachableError extends Error {
   readonly code = "ClusterUnreachable";

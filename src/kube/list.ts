@@ -1,7 +1,7 @@
 // Paged listing of one resource type: one page in memory at a time, items completed with apiVersion
 // and kind, and a list that outlives its snapshot (410 Expired) carried on instead of restarted.
 import type { Cluster } from "./cluster.js";
-import { isKubeApiError } from "./errors.js";
+import { isKubeApiError, KubeResponseError } from "./errors.js";
 import { type ItemFields, ItemJsonPrefixes, type RawItemSpan, scanList } from "./raw-items.js";
 import { apiVersionOf, collectionPath, type KubeObject, type ResourceType } from "./types.js";
 
@@ -111,13 +111,16 @@ async function* listPages(
         },
         ...(signal ? { abortSignal: signal } : {}),
       };
+      const refuse = (detail: string) =>
+        new KubeResponseError({ cluster: cluster.name, method: "GET", path }, detail);
       if (withJson) {
         ({ body, bytes, spans } = scanPage(
           await cluster.requestBytes("GET", path, request),
           options.objects ?? "whole",
+          refuse,
         ));
       } else {
-        body = await cluster.request<ListBody>("GET", path, request);
+        body = asListBody(await cluster.request<unknown>("GET", path, request), refuse);
       }
     } catch (error) {
       if (token === undefined || !isKubeApiError(error, 410)) throw error;
@@ -174,19 +177,40 @@ async function* listPages(
 
 /**
  * A list response's body, its items and their spans: scanned when it is JSON of the usual shape,
- * else parsed whole (the items then carry no bytes and are serialised again if archived).
+ * else parsed whole (the items then carry no bytes and are serialised again if archived). A body
+ * that is not a JSON list (a proxy's page, a truncated answer) is refused, never read as empty.
  */
 function scanPage(
   response: { body: Buffer; json: boolean },
   read: ItemFields,
+  refuse: (detail: string) => Error,
 ): { body: ListBody; bytes?: Buffer; spans?: RawItemSpan[] } {
   const bytes = response.body;
-  if (!response.json || bytes.length === 0) return { body: {} };
+  if (!response.json) throw refuse("a body that is not JSON (its Content-Type says otherwise)");
   const scanned = scanList(bytes, read);
-  if (!scanned) return { body: JSON.parse(bytes.toString("utf8")) };
-  return {
-    body: { metadata: scanned.metadata, items: scanned.items as Array<Partial<KubeObject>> },
-    bytes,
-    spans: scanned.spans,
-  };
+  if (scanned) {
+    return {
+      body: { metadata: scanned.metadata, items: scanned.items as Array<Partial<KubeObject>> },
+      bytes,
+      spans: scanned.spans,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw refuse(`a body that is not valid JSON (${(error as Error).message})`);
+  }
+  return { body: asListBody(parsed, refuse) };
+}
+
+/** The body as a list: an object whose items, if any, are objects. */
+function asListBody(value: unknown, refuse: (detail: string) => Error): ListBody {
+  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(value)) throw refuse("a body that is not a JSON object");
+  const items = (value as { items?: unknown }).items;
+  if (items !== undefined && items !== null && !(Array.isArray(items) && items.every(isObject))) {
+    throw refuse('JSON whose "items" is not a list of objects');
+  }
+  return value as ListBody;
 }

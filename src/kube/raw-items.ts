@@ -69,7 +69,7 @@ export interface RawItemSpan {
 }
 
 /** The fields of a listed object a backup reads before it decides to archive the object. */
-export interface ItemIdentity {
+export interface ScannedItem {
   apiVersion?: unknown;
   kind?: unknown;
   metadata?: { name?: unknown; namespace?: unknown; labels?: unknown };
@@ -84,7 +84,7 @@ export interface ScannedList {
    * For each item what `read` asked for, or the whole object when the item is not compact (it
    * will then be serialised again, so it must be complete).
    */
-  items: ItemIdentity[];
+  items: ScannedItem[];
 }
 
 /**
@@ -124,7 +124,7 @@ class ListScanner {
     const body = this.#body;
     let listMetadata: unknown = {};
     const spans: RawItemSpan[] = [];
-    let items: ItemIdentity[] = [];
+    let items: ScannedItem[] = [];
     let sawItems = false;
     let at = this.#open(this.#skipSpace(0));
     while (at >= 0 && body[at] !== CLOSE_OBJECT) {
@@ -145,12 +145,12 @@ class ListScanner {
     if (at < 0 || this.#skipSpace(at + 1) !== body.length) return undefined;
     if (typeof listMetadata !== "object" || listMetadata === null || Array.isArray(listMetadata))
       return undefined;
-    if (this.#read === "whole") items = spans.map((s) => this.#parse<ItemIdentity>(s.start, s.end));
+    if (this.#read === "whole") items = spans.map((s) => this.#parse<ScannedItem>(s.start, s.end));
     return { metadata: listMetadata, spans, items };
   }
 
   /** Reads the items array (or null) at `at` into `spans` and `items`; returns where it ends. */
-  #items(at: number, spans: RawItemSpan[], items: ItemIdentity[]): number {
+  #items(at: number, spans: RawItemSpan[], items: ScannedItem[]): number {
     const body = this.#body;
     if (at + NULL.length <= body.length && body.compare(NULL, 0, NULL.length, at, at + NULL.length) === 0) {
       return at + NULL.length;
@@ -162,7 +162,7 @@ class ListScanner {
       if (body[at] !== OPEN_OBJECT) return -1;
       this.#spaced = false;
       const start = at;
-      let item: ItemIdentity | undefined;
+      let item: ScannedItem | undefined;
       if (this.#read === "whole") {
         at = this.#skipValue(at);
       } else {
@@ -172,7 +172,7 @@ class ListScanner {
       if (at < 0) return -1;
       const compact = !this.#spaced;
       spans.push({ start, end: at, compact });
-      if (item) items.push(compact ? item : this.#parse<ItemIdentity>(start, at));
+      if (item) items.push(compact ? item : this.#parse<ScannedItem>(start, at));
       at = this.#skipSpace(at);
       if (body[at] === COMMA) {
         at = this.#skipSpace(at + 1);
@@ -183,7 +183,7 @@ class ListScanner {
   }
 
   /** Walks the item object at `at`, reading its identity into `item`; returns where it ends. */
-  #identity(at: number, item: ItemIdentity): number {
+  #identity(at: number, item: ScannedItem): number {
     const body = this.#body;
     at = this.#open(at);
     while (at >= 0 && body[at] !== CLOSE_OBJECT) {
@@ -192,7 +192,7 @@ class ListScanner {
       const key = this.#key;
       let end: number;
       if (key === KEY_METADATA && body[value] === OPEN_OBJECT) {
-        const metadata: NonNullable<ItemIdentity["metadata"]> = {};
+        const metadata: NonNullable<ScannedItem["metadata"]> = {};
         item.metadata = metadata;
         end = this.#metadata(value, metadata);
       } else {
@@ -208,7 +208,7 @@ class ListScanner {
   }
 
   /** Walks the metadata object at `at`, reading name, namespace and (maybe) labels into `metadata`. */
-  #metadata(at: number, metadata: NonNullable<ItemIdentity["metadata"]>): number {
+  #metadata(at: number, metadata: NonNullable<ScannedItem["metadata"]>): number {
     const body = this.#body;
     const labels = this.#read === "identity";
     at = this.#open(at);

@@ -285,6 +285,40 @@ describe("runBackup against the simulator", () => {
     }
   });
 
+  it.each([
+    ["a proxy's HTML page", "text/html", "<html><body>502 Bad Gateway</body></html>", "not JSON"],
+    [
+      "a truncated list",
+      "application/json",
+      '{"kind":"WidgetList","items":[{"metadata":{"name":"blue"',
+      "not valid JSON",
+    ],
+    ["JSON that is no list", "application/json", '{"items":[1,2]}', '"items" is not a list of objects'],
+  ])(
+    "records %s for one type as that type's error and backs up the rest",
+    async (_case, contentType, body, said) => {
+      sim().kube.faults.misanswer({ group: "example.com", resource: "widgets" }, { contentType, body });
+      try {
+        const manifest = await runBackup(
+          { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },
+          { cluster, catalog },
+        );
+        expect(manifest.status).toBe("PartiallySucceeded");
+        expect(manifest.errors).toEqual([
+          { type: "example.com/v1/Widget", message: expect.stringContaining(said) },
+        ]);
+        expect(manifest.errors[0]?.message).toContain(
+          'listing widgets failed: GET /apis/example.com/v1/namespaces/shop/widgets on cluster "sim" answered with',
+        );
+        const { items } = await contents(manifest);
+        expect([...items.keys()]).toContain("/configmaps/shop/settings");
+        expect([...items.keys()].filter((k) => k.startsWith("example.com/widgets/"))).toEqual([]);
+      } finally {
+        sim().kube.faults.clear();
+      }
+    },
+  );
+
   it("leaves out the types a configured deny-list names, instead of the built-in list", async () => {
     const manifest = await runBackup(
       { instance: instance({ includedNamespaces: ["shop"] }), trigger: "OnDemand" },

@@ -135,6 +135,28 @@ describe("kube: paged listing", () => {
     cluster.close();
   });
 
+  it("refuses an answer that is not a JSON list instead of reading it as an empty one", async () => {
+    const cluster = await connectSim(sim());
+    sim().kube.faults.misanswer(
+      { group: "", resource: "configmaps" },
+      { contentType: "text/html", body: "<html>sign in</html>" },
+    );
+    try {
+      const drain = async (pages: AsyncIterable<unknown>) => {
+        for await (const _page of pages);
+      };
+      for (const pages of [listResources(cluster, configMaps), listPagesWithJson(cluster, configMaps)]) {
+        await expect(drain(pages)).rejects.toMatchObject({
+          code: "KubeBadResponse",
+          message: expect.stringContaining("/api/v1/configmaps on cluster"),
+        });
+      }
+    } finally {
+      sim().kube.faults.clear();
+      cluster.close();
+    }
+  });
+
   it("continues with the Status's inconsistent token after 410 Expired, and says so", async () => {
     seed(["expire"], 25);
     await sim().controllers.idle();

@@ -1,5 +1,6 @@
 // Per-test fault knobs of the simulated Kubernetes API (latency, 429 + Retry-After, 5xx, dropped
-// connections, each limited to matching requests), answered with kube-apiserver's Status bodies.
+// connections, each limited to matching requests), answered with kube-apiserver's Status bodies;
+// and answers no API server gives but a proxy in front of one may (misanswer).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FaultFilter, FaultInjector } from "../azure/faults.js";
@@ -55,11 +56,22 @@ export class KubeFaults {
     this.#forbidden.push({ ...type, path: typePath(type) });
   }
 
+  readonly #misanswered: { path: RegExp; contentType: string; body: string }[] = [];
+
+  /**
+   * Answers every list and get of a type with 200 and `body` as `contentType`: what a backup meets
+   * behind a proxy that serves its own page, or from an aggregated API server that misbehaves.
+   */
+  misanswer(type: { group: string; resource: string }, answer: { contentType: string; body: string }): void {
+    this.#misanswered.push({ path: typePath(type), ...answer });
+  }
+
   /** Removes every fault and turns legacy discovery off. */
   clear(): void {
     this.#injector.clear();
     this.#forbidden.length = 0;
     this.#vanished.length = 0;
+    this.#misanswered.length = 0;
     this.legacyDiscoveryOnly = false;
   }
 
@@ -82,6 +94,12 @@ export class KubeFaults {
         { kind: forbidden.resource, ...(forbidden.group ? { group: forbidden.group } : {}) },
       );
       sendJson(res, 403, error.status);
+      return true;
+    }
+    const misanswer = method === "GET" ? this.#misanswered.find((m) => m.path.test(path)) : undefined;
+    if (misanswer) {
+      res.writeHead(200, { "Content-Type": misanswer.contentType });
+      res.end(misanswer.body);
       return true;
     }
     if (this.#vanished.some((p) => p.test(path))) {
