@@ -12,7 +12,7 @@ import type { BackupInstance } from "../model/backup-instance.js";
 import type { ItemMessage } from "../model/recovery-point.js";
 import type { DeniedType } from "./deny-list.js";
 import { DEPENDENCY_ORDER, DependencyTracker } from "./dependencies.js";
-import { listTypes, prefetched, type TypeListing } from "./listing.js";
+import { listTypes, type TypeListing } from "./listing.js";
 import { planBackup, typeKey } from "./plan.js";
 import type { ResourceListWriter } from "./resource-list.js";
 
@@ -128,7 +128,7 @@ export async function exportResources(
 
   let done = 0;
   let open: Listing | undefined;
-  for await (const event of prefetched(listTypes(cluster, listings, signal))) {
+  for await (const event of listTypes(cluster, listings, signal ? { abortSignal: signal } : {})) {
     const { type, phase } = event.listing;
     const key = typeKey(type);
     if (open !== event.listing) {
