@@ -38,7 +38,8 @@ export interface ListTypesOptions {
 export const LIST_CONCURRENCY = 3;
 /**
  * Two pages per type: a page is held as its bytes and the few fields selection reads (about 0.5 MB
- * for 500 objects), so at most LIST_CONCURRENCY × (PAGES_AHEAD + 1) pages are in memory at once.
+ * for 500 objects). Each type in flight holds at most PAGES_AHEAD + 1 pages (the last one fetched
+ * waits for room), and the consumer the one it writes.
  */
 export const PAGES_AHEAD = 2;
 
