@@ -32,7 +32,8 @@ export interface WorkerResult {
   peakRssMb: number;
 }
 
-const [mode = "list", kubeconfigPath = "", connectionString = "", container = "bench"] = process.argv.slice(2);
+const [mode = "list", kubeconfigPath = "", connectionString = "", container = "bench"] =
+  process.argv.slice(2);
 const cluster = await connectCluster(
   { name: "sim", kubeconfigYaml: readFileSync(kubeconfigPath, "utf8") },
   { qps: 0 },
