@@ -25,6 +25,7 @@ export class DependencyTracker {
   /**
    * Whether record() or needs() reads fields of this type's items beyond apiVersion, kind and
    * metadata's name, namespace and labels (a claim's volume, a binding's role, a volume's class).
+   * test/backup/dependencies.test.ts watches their reads for every served type to keep this true.
    */
   static readsWholeItems(type: ResourceType): boolean {
     return READ_WHOLE.has(`${type.group}/${type.resource}`);
