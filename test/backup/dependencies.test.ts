@@ -3,9 +3,9 @@
 // needs() read nothing of an item beyond its identity (the scan decodes nothing else).
 import { describe, expect, it } from "vitest";
 import { DependencyTracker } from "../../src/backup/dependencies.js";
-import { discoverResources, type KubeObject, type ResourceType } from "../../src/kube/index.js";
+import { discoverResources, type KubeObject } from "../../src/kube/index.js";
 import { useSimulator } from "../helpers/sim.js";
-import { connectSim } from "../kube/harness.js";
+import { connectSim, listableType } from "../kube/harness.js";
 
 /** An item whose reads are recorded as dotted paths ("metadata.name", "spec.volumeName"). */
 function watched(reads: Set<string>): KubeObject {
@@ -40,15 +40,15 @@ const IDENTITY = new Set([
   "metadata.labels",
 ]);
 
-const type = (group: string, resource: string, namespaced = true): ResourceType => ({
-  group,
-  version: "v1",
-  versions: ["v1"],
-  resource,
-  kind: resource,
-  namespaced,
-  verbs: ["list"],
-});
+const type = (group: string, resource: string, namespaced = true) =>
+  listableType(group, resource, resource, namespaced);
+
+const CLAIMS = type("", "persistentvolumeclaims");
+const BINDINGS = type("rbac.authorization.k8s.io", "rolebindings");
+
+/** An item of any type: its identity and the fields given. */
+const item = (name: string, namespace: string | undefined, rest: Record<string, unknown> = {}) =>
+  ({ metadata: { name, ...(namespace ? { namespace } : {}) }, ...rest }) as KubeObject;
 
 describe("backup: dependencies of the selected items", () => {
   const sim = useSimulator();
@@ -63,18 +63,8 @@ describe("backup: dependencies of the selected items", () => {
       const reads = new Set<string>();
       // Primed so that needs() takes its deepest path for an item named "n" of any type.
       const tracker = new DependencyTracker();
-      tracker.record(type("", "persistentvolumeclaims"), {
-        apiVersion: "v1",
-        kind: "PersistentVolumeClaim",
-        metadata: { name: "claim", namespace: "n" },
-        spec: { volumeName: "n", storageClassName: "n" },
-      } as KubeObject);
-      tracker.record(type("rbac.authorization.k8s.io", "rolebindings"), {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "binding", namespace: "n" },
-        roleRef: { kind: "ClusterRole", name: "n" },
-      } as KubeObject);
+      tracker.record(CLAIMS, item("claim", "n", { spec: { volumeName: "n", storageClassName: "n" } }));
+      tracker.record(BINDINGS, item("binding", "n", { roleRef: { kind: "ClusterRole", name: "n" } }));
       if (t.namespaced) tracker.record(t, watched(reads));
       else tracker.needs(t, watched(reads));
       const beyond = [...reads].filter((path) => !IDENTITY.has(path));
@@ -92,20 +82,9 @@ describe("backup: dependencies of the selected items", () => {
 
   it("needs the namespaces, volumes, classes, CRDs and cluster roles of what it recorded", () => {
     const tracker = new DependencyTracker();
-    const item = (name: string, namespace: string | undefined, rest: Record<string, unknown> = {}) =>
-      ({ metadata: { name, ...(namespace ? { namespace } : {}) }, ...rest }) as KubeObject;
-    tracker.record(
-      type("", "persistentvolumeclaims"),
-      item("data", "shop", { spec: { volumeName: "pv-1" } }),
-    );
-    tracker.record(
-      type("rbac.authorization.k8s.io", "rolebindings"),
-      item("viewers", "shop", { roleRef: { kind: "ClusterRole", name: "view" } }),
-    );
-    tracker.record(
-      type("rbac.authorization.k8s.io", "rolebindings"),
-      item("local", "shop", { roleRef: { kind: "Role", name: "editor" } }),
-    );
+    tracker.record(CLAIMS, item("data", "shop", { spec: { volumeName: "pv-1" } }));
+    tracker.record(BINDINGS, item("viewers", "shop", { roleRef: { kind: "ClusterRole", name: "view" } }));
+    tracker.record(BINDINGS, item("local", "shop", { roleRef: { kind: "Role", name: "editor" } }));
     tracker.record(type("example.com", "widgets"), item("w", "shop"));
 
     const needs = (group: string, resource: string, name: string, rest: Record<string, unknown> = {}) =>

@@ -4,20 +4,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { type ListingEvent, listTypes, type TypeListing } from "../../src/backup/listing.js";
-import { isKubeApiError, type ResourceType } from "../../src/kube/index.js";
+import { isKubeApiError } from "../../src/kube/index.js";
 import { useSimulator } from "../helpers/sim.js";
-import { connectSim } from "../kube/harness.js";
+import { connectSim, listableType } from "../kube/harness.js";
 
-const configMaps: ResourceType = {
-  group: "",
-  version: "v1",
-  versions: ["v1"],
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: ["list"],
-};
-const secrets: ResourceType = { ...configMaps, resource: "secrets", kind: "Secret" };
+const configMaps = listableType("", "configmaps", "ConfigMap");
+const secrets = listableType("", "secrets", "Secret");
 
 const NAMESPACES = ["list-a", "list-b", "list-c", "list-d", "list-e"];
 const PAGE = 2;

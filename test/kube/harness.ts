@@ -1,7 +1,12 @@
 // What the src/kube tests share: virtual time (a clock and delays that never sleep, recording every
-// wait) and a connection to a simulator that runs on it.
+// wait), a connection to a simulator that runs on it, and resource types to list.
 
-import { type Cluster, type ConnectOptions, connectCluster } from "../../src/kube/index.js";
+import {
+  type Cluster,
+  type ConnectOptions,
+  connectCluster,
+  type ResourceType,
+} from "../../src/kube/index.js";
 import type { Delay } from "../../src/kube/timing.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 
@@ -55,6 +60,16 @@ export class VirtualTime {
     this.now = Math.max(this.now, timer.at);
     timer.resolve();
   }
+}
+
+/** A listable type at version v1, as discovery would give it (kind defaults to the resource's). */
+export function listableType(
+  group: string,
+  resource: string,
+  kind = resource,
+  namespaced = true,
+): ResourceType {
+  return { group, version: "v1", versions: ["v1"], resource, kind, namespaced, verbs: ["list"] };
 }
 
 /** Connects to a simulator's API server with its kubeconfig, on virtual time unless told otherwise. */

@@ -12,17 +12,9 @@ import {
   type ResourceType,
 } from "../../src/kube/index.js";
 import { useSimulator } from "../helpers/sim.js";
-import { connectSim } from "./harness.js";
+import { connectSim, listableType } from "./harness.js";
 
-const configMaps: ResourceType = {
-  group: "",
-  version: "v1",
-  versions: ["v1"],
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: ["list"],
-};
+const configMaps = listableType("", "configmaps", "ConfigMap");
 
 async function collect(
   pages: AsyncIterable<KubeObject[]>,
