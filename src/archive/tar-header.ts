@@ -67,6 +67,8 @@ export function pathBytes(part: string): PathBytes | undefined {
   return { bytes, sum: bytes.reduce((sum, byte) => sum + byte, 0) };
 }
 
+const NO_BYTES: PathBytes = { bytes: Buffer.alloc(0), sum: 0 };
+
 export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder {
   const template = Buffer.alloc(BLOCK_SIZE);
   writeOctal(template, 100, 8, options.mode);
@@ -113,20 +115,6 @@ export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder
   };
 
   const sizeFits = (size: number) => size <= MAX_OCTAL_11 && Number.isInteger(size) && size >= 0;
-
-  const encodeInto = (target: Buffer, offset: number, path: string, size: number): boolean => {
-    if (path.length > NAME_SIZE || !sizeFits(size)) return false;
-    target.set(template, offset);
-    let sum = templateSum;
-    for (let i = 0; i < path.length; i++) {
-      const code = path.charCodeAt(i);
-      if (code === 0 || code > 0x7f) return false;
-      target[offset + i] = code;
-      sum += code;
-    }
-    finishInto(target, offset, size, sum);
-    return true;
-  };
 
   const encodeJoinedInto: FileHeaderEncoder["encodeJoinedInto"] = (
     target,
@@ -185,6 +173,9 @@ export function fileHeaderEncoder(options: FileHeaderOptions): FileHeaderEncoder
     );
     return Buffer.concat([paxBlock, records, Buffer.alloc(paddingFor(records.length)), main]);
   };
+  const encodeInto = (target: Buffer, offset: number, path: string, size: number): boolean =>
+    encodeJoinedInto(target, offset, NO_BYTES, path, NO_BYTES, size);
+
   return { encode, encodeInto, encodeJoinedInto };
 }
 
