@@ -95,11 +95,15 @@ export async function exportPhase(
   const archive = new ArchiveWriter({ createdAt: target.startedAt, ...signal });
   const resourceList = new ResourceListWriter();
   let failure: Error | undefined;
+  // Ends the listing too, with the requests in flight: nothing it reads could still be stored.
+  const stop = new AbortController();
   const fail = (error: Error) => {
     failure ??= error;
     archive.abort(error);
     resourceList.abort(error);
+    stop.abort(error);
   };
+  const listingSignal = abortSignal ? AbortSignal.any([abortSignal, stop.signal]) : stop.signal;
   // Until the uploads start, the writers hold back the export once their small buffers fill. An
   // export that failed before then uploads nothing.
   const uploads = (options.storageReady ?? Promise.resolve()).then(() => {
@@ -109,7 +113,7 @@ export async function exportPhase(
       catalog.uploadFile(target.id, RESOURCE_LIST_BLOB, resourceList.stream),
     ]);
   });
-  // An upload that fails (storage down) stops the export at its next item instead of at the end.
+  // An upload that fails (storage down) stops the export at once instead of at the end.
   uploads.catch((error: Error) => fail(error));
   let lastPhase: ExportProgress["phase"] | undefined;
   try {
@@ -120,7 +124,7 @@ export async function exportPhase(
       {
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
         ...(options.denyList ? { denyList: options.denyList } : {}),
-        ...signal,
+        abortSignal: listingSignal,
         onProgress: (progress) => {
           if (progress.phase !== lastPhase) log.add("info", `phase ${progress.phase}`, { ...progress });
           lastPhase = progress.phase;

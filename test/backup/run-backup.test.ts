@@ -5,6 +5,8 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { readArchive } from "../../src/archive/reader.js";
 import { configuredDenyList } from "../../src/backup/deny-list.js";
+import { JobLog } from "../../src/backup/job-log.js";
+import { exportPhase } from "../../src/backup/phases.js";
 import { runBackup } from "../../src/backup/run.js";
 import type { Cluster } from "../../src/kube/cluster.js";
 import { connectCluster } from "../../src/kube/connect.js";
@@ -372,6 +374,41 @@ describe("runBackup against the simulator", () => {
     for await (const blob of catalog.container.listBlobsFlat({ prefix }))
       stored.push(blob.name.slice(prefix.length));
     expect(stored.sort()).toEqual(["log.ndjson.gz", "manifest.json"]);
+  });
+
+  it("stops listing at once, requests in flight included, when storage fails during the export", async () => {
+    // Storage fails once the first type is done. In a new namespace most types are empty: with
+    // nothing to write, only the listing itself can notice.
+    await kubectl(sim(), ["create", "namespace", "quiet"]);
+    await sim().controllers.idle();
+    const storageDown = new Error("storage went away");
+    let failStorage: (error: Error) => void = () => undefined;
+    const storageReady = new Promise<void>((_resolve, reject) => {
+      failStorage = reject;
+    });
+    let requestsAtFailure = -1;
+    const failure = await exportPhase(
+      cluster,
+      instance({ includedNamespaces: ["quiet"] }),
+      catalog,
+      { id: "never-stored", startedAt: new Date() },
+      {
+        log: new JobLog(),
+        storageReady,
+        onProgress: (progress) => {
+          if (progress.typesDone === 1 && requestsAtFailure < 0) {
+            requestsAtFailure = cluster.stats.requests;
+            failStorage(storageDown);
+          }
+        },
+      },
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBe(storageDown);
+    // Only what was already in flight or queued for the types fetched ahead (three at a time).
+    expect(cluster.stats.requests - requestsAtFailure).toBeLessThanOrEqual(3);
   });
 
   it("fails with one clear storage error, and lists nothing more than it must, when storage cannot be reached", async () => {
